@@ -1,0 +1,28 @@
+"""actdesign: design activation functions from spectral penalties, and measure spectral bias.
+
+Convention (everywhere): F[phi](k) = ∫ phi(z) e^{-ikz} dz, angular frequency, non-unitary;
+penalties are even in k; rho_total(k) = |k|^(D-1) / |F[phi](k)|^2.
+
+``import actdesign`` loads numpy and sympy only; heavier packages load where used.
+"""
+
+__version__ = "0.1.0"
+
+# conventions and errors
+from ._convention import CONVENTION as CONVENTION
+from ._errors import ActdesignError as ActdesignError
+from ._errors import ParseError as ParseError
+from ._errors import PenaltyError as PenaltyError
+from ._errors import ShapeError as ShapeError
+from ._errors import SpecError as SpecError
+
+# parsing
+from ._parse import parse_activation as parse_activation
+from ._parse import parse_penalty as parse_penalty
+
+# value objects
+from ._activation import Activation as Activation
+from ._activation import from_expression as from_expression
+from ._activation import load as load
+from ._tabulation import Tabulation as Tabulation
+from ._tail import TailLaw as TailLaw

@@ -1,0 +1,235 @@
+"""The Activation value object: a designed or given activation and its provenance."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from . import _symbols as S
+from ._convention import CONVENTION
+from ._errors import SpecError
+from ._evaluate import evaluate
+from ._tabulation import Tabulation
+
+SHAPES = ("bump", "sigmoid", "relu")
+METHODS = ("table", "symbolic", "numeric", "expression")
+SPEC_FORMAT = 1
+
+
+@dataclass(frozen=True, eq=False)
+class Activation:
+    """An activation phi(z) with the penalty it imposes.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used for files and exported objects.
+    penalty_text : str or None
+        The penalty as the user wrote it (None for activations given as formulas).
+    rho : sympy.Expr or None
+        Total penalty rho(k), even in k (for ``dim=D`` it includes ``|k|^(D-1)``).
+    dim : int
+        Input dimension D.
+    shape : {"bump", "sigmoid", "relu"}
+        Zero-phase solution, or its once / twice integrated representative.
+    method : {"table", "symbolic", "numeric", "expression"}
+        Route that produced phi.
+    phi : sympy.Expr or None
+        Closed form in ``z``; None for numeric designs.
+    tabulation : Tabulation or None
+        Numeric representation (always present for numeric designs).
+    max_abs_error : float
+        Estimated max |phi - exact| on the verification grid.
+    null_space : int
+        phi is determined up to polynomials of degree < null_space (0: unique).
+    notes : tuple of str
+        Warnings and remarks made during design.
+    """
+
+    name: str
+    penalty_text: str | None
+    rho: sp.Expr | None
+    dim: int = 1
+    shape: str = "bump"
+    method: str = "expression"
+    phi: sp.Expr | None = None
+    tabulation: Tabulation | None = None
+    max_abs_error: float = 0.0
+    null_space: int = 0
+    notes: tuple = field(default_factory=tuple)
+
+    def __post_init__(self):
+        if self.shape not in SHAPES:
+            raise ValueError(f"shape must be one of {SHAPES}, got {self.shape!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        if self.phi is None and self.tabulation is None:
+            raise ValueError("an Activation needs a closed form phi or a tabulation")
+
+    # --- evaluation -----------------------------------------------------------------
+    def __call__(self, z):
+        """phi(z) on a numpy array (float64)."""
+        return self.derivative(z, 0)
+
+    def derivative(self, z, nu: int = 1):
+        """The nu-th derivative of phi at ``z`` (nu = 0 gives phi)."""
+        if self.phi is not None:
+            return evaluate(_diff(self.phi, nu), S.z, z)
+        return self.tabulation(z, nu)
+
+    def penalty(self, k):
+        """rho(k) on a numpy array; +inf where F[phi] vanishes."""
+        if self.rho is None:
+            raise NotImplementedError(f"{self.name}: no penalty expression; use actdesign.analyze")
+        return evaluate(self.rho, S.k, np.abs(np.asarray(k, dtype=float)))
+
+    def spectrum(self, k):
+        """|F[phi](k)| = |k|^((D-1)/2) rho(k)^(-1/2), under :data:`CONVENTION`."""
+        k = np.abs(np.asarray(k, dtype=float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return k ** ((self.dim - 1) / 2) / np.sqrt(self.penalty(k))
+
+    # --- conversion -----------------------------------------------------------------
+    def to_numpy(self):
+        """A vectorised numpy function z -> phi(z)."""
+        return lambda z: self(z)
+
+    def to_torch(self):
+        """A ``torch.nn.Module`` computing phi (needs torch)."""
+        from ._export import to_torch
+
+        return to_torch(self)
+
+    def to_jax(self):
+        """A pure JAX function computing phi (works under jit, grad and vmap)."""
+        from ._export import to_jax
+
+        return to_jax(self)
+
+    def with_name(self, name: str) -> Activation:
+        """A copy with another name."""
+        return replace(self, name=name)
+
+    @property
+    def phi_text(self) -> str | None:
+        """The closed form as a string in the parser's grammar, or None."""
+        return None if self.phi is None else str(self.phi)
+
+    # --- spec files -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """The JSON spec record."""
+        from . import __version__
+
+        return {
+            "format": SPEC_FORMAT,
+            "actdesign_version": __version__,
+            "convention": CONVENTION,
+            "name": self.name,
+            "penalty": self.penalty_text,
+            "rho": None if self.rho is None else str(self.rho),
+            "dim": self.dim,
+            "shape": self.shape,
+            "method": self.method,
+            "phi": self.phi_text,
+            "tabulation": None if self.tabulation is None else self.tabulation.to_dict(),
+            "max_abs_error": float(self.max_abs_error),
+            "null_space": self.null_space,
+            "notes": list(self.notes),
+        }
+
+    def save(self, path, *, force: bool = False) -> Path:
+        """Write the JSON spec atomically; refuses to overwrite unless ``force``."""
+        path = Path(path)
+        if path.exists() and not force:
+            raise SpecError(f"{path} exists; pass force=True (CLI: --force) to overwrite it")
+        write_atomic(path, json.dumps(self.to_dict(), indent=1) + "\n")
+        return path
+
+
+def _diff(expr, nu):
+    return expr if nu == 0 else sp.diff(expr, S.z, nu)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load(path) -> Activation:
+    """Load an Activation from a JSON spec; formulas go through the allow-list parser.
+
+    Raises
+    ------
+    SpecError
+        If the file is missing, is not JSON, or its fields are invalid or inconsistent.
+    """
+    from ._parse import parse_activation, parse_penalty
+
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"spec file {path} not found; create one with `actdesign make`")
+    try:
+        d = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SpecError(f"{path} is not valid JSON ({err}); re-create it with `actdesign make`") from None
+    if not isinstance(d, dict):
+        raise SpecError(f"{path}: a spec is a JSON object")
+    try:
+        return _from_dict(d, parse_activation, parse_penalty)
+    except SpecError:
+        raise
+    except (KeyError, TypeError, ValueError) as err:
+        raise SpecError(f"{path}: invalid spec ({err}); re-create it with `actdesign make`") from None
+
+
+def _from_dict(d, parse_activation, parse_penalty) -> Activation:
+    if d.get("format") != SPEC_FORMAT:
+        raise SpecError(f"unsupported spec format {d.get('format')!r} (expected {SPEC_FORMAT})")
+    required = {"name", "penalty", "rho", "dim", "shape", "method", "phi", "tabulation"}
+    missing = required - set(d)
+    if missing:
+        raise SpecError(f"spec lacks fields {sorted(missing)}")
+    dim = d["dim"]
+    if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
+        raise SpecError(f"spec field dim must be a positive integer, got {dim!r}")
+    phi = None if d["phi"] is None else parse_activation(d["phi"])
+    rho = None if d["rho"] is None else parse_penalty(d["rho"])
+    tab = None if d["tabulation"] is None else Tabulation.from_dict(d["tabulation"])
+    err = float(d.get("max_abs_error", 0.0))
+    if not np.isfinite(err) or err < 0:
+        raise SpecError(f"spec field max_abs_error must be a finite number >= 0, got {err!r}")
+    return Activation(
+        name=str(d["name"]),
+        penalty_text=d["penalty"],
+        rho=rho,
+        dim=dim,
+        shape=d["shape"],
+        method=d["method"],
+        phi=phi,
+        tabulation=tab,
+        max_abs_error=err,
+        null_space=int(d.get("null_space", 0)),
+        notes=tuple(str(n) for n in d.get("notes", ())),
+    )
+
+
+def from_expression(text: str, name: str | None = None) -> Activation:
+    """An Activation from a formula in ``z`` (its penalty is found by :func:`analyze`)."""
+    from ._parse import parse_activation
+
+    phi = parse_activation(text)
+    return Activation(name=name or "activation", penalty_text=None, rho=None, phi=phi)

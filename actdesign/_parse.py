@@ -1,0 +1,291 @@
+"""Safe parsing of penalty (in k) and activation (in z) strings into SymPy.
+
+User text is never evaluated as Python. It is parsed by :func:`ast.parse` (which
+only builds a syntax tree) and the tree is walked against an allow-list of node
+types, names and functions; SymPy objects are then built directly. ``^`` means
+power, as users expect from mathematics.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import sympy as sp
+
+from ._errors import ParseError
+from ._symbols import BY_NAME
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 60
+MAX_INT_EXPONENT = 400
+MAX_LITERAL = 1e300
+
+# name -> (sympy callable, allowed argument counts)
+FUNCTIONS: dict[str, tuple] = {
+    "exp": (sp.exp, (1,)),
+    "log": (sp.log, (1,)),
+    "ln": (sp.log, (1,)),
+    "sqrt": (sp.sqrt, (1,)),
+    "abs": (sp.Abs, (1,)),
+    "Abs": (sp.Abs, (1,)),
+    "sign": (sp.sign, (1,)),
+    "sin": (sp.sin, (1,)),
+    "cos": (sp.cos, (1,)),
+    "tan": (sp.tan, (1,)),
+    "atan": (sp.atan, (1,)),
+    "arctan": (sp.atan, (1,)),
+    "asin": (sp.asin, (1,)),
+    "acos": (sp.acos, (1,)),
+    "sinh": (sp.sinh, (1,)),
+    "cosh": (sp.cosh, (1,)),
+    "tanh": (sp.tanh, (1,)),
+    "asinh": (sp.asinh, (1,)),
+    "sech": (sp.sech, (1,)),
+    "csch": (sp.csch, (1,)),
+    "coth": (sp.coth, (1,)),
+    "erf": (sp.erf, (1,)),
+    "erfc": (sp.erfc, (1,)),
+    "gamma": (sp.gamma, (1,)),
+    "loggamma": (sp.loggamma, (1,)),
+    "besselk": (sp.besselk, (2,)),
+    "besseli": (sp.besseli, (2,)),
+    "besselj": (sp.besselj, (2,)),
+    "sinc": (sp.sinc, (1,)),
+    "Heaviside": (sp.Heaviside, (1, 2)),
+    "heaviside": (sp.Heaviside, (1, 2)),
+    "Max": (sp.Max, (2, 3, 4)),
+    "max": (sp.Max, (2, 3, 4)),
+    "Min": (sp.Min, (2, 3, 4)),
+    "min": (sp.Min, (2, 3, 4)),
+    "floor": (sp.floor, (1,)),
+    "ceiling": (sp.ceiling, (1,)),
+    "relu": (lambda a: sp.Max(0, a), (1,)),
+    "sigmoid": (lambda a: 1 / (1 + sp.exp(-a)), (1,)),
+    "softplus": (lambda a: sp.log(1 + sp.exp(a)), (1,)),
+    "Piecewise": (None, None),  # arguments are (value, condition) tuples; handled below
+    "hyper": (None, None),  # hyper((a,), (b,), x): generalised hypergeometric
+}
+
+CONSTANTS = {
+    "pi": sp.pi,
+    "E": sp.E,
+    "e": sp.E,
+    "EulerGamma": sp.EulerGamma,
+    "oo": sp.oo,
+    "inf": sp.oo,
+    "True": sp.true,
+    "true": sp.true,
+}
+
+_BINOPS = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b,
+    ast.Pow: lambda a, b: a**b,
+}
+
+_COMPARE = {
+    ast.Lt: sp.StrictLessThan,
+    ast.LtE: sp.LessThan,
+    ast.Gt: sp.StrictGreaterThan,
+    ast.GtE: sp.GreaterThan,
+}
+
+
+def allowed_names(variables=("k",)) -> str:
+    """The allowed set, as printed in error messages."""
+    return ", ".join(sorted(set(variables) | set(CONSTANTS) - {"True", "true"} | set(FUNCTIONS)))
+
+
+def parse_expression(text: str, variables=("k",)) -> sp.Expr:
+    """Parse ``text`` into a SymPy expression in the given variables.
+
+    Parameters
+    ----------
+    text : str
+        A formula such as ``"exp(2*abs(k))"`` or ``"1/(1+z^2)"``.
+    variables : tuple of str
+        The free variables allowed (from ``k, z, x, y``).
+
+    Raises
+    ------
+    ParseError
+        With a one-line message naming the bad token and the allowed set.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected a formula string, got {type(text).__name__}")
+    text = text.strip()
+    if not text:
+        raise ParseError("empty formula; write e.g. exp(k) or 1/(1+z^2)")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    if any(ch in text for ch in "\n\r;\\"):
+        raise ParseError("formula must be one expression on one line (no ';', newlines or '\\')")
+    try:
+        # '^' is power in mathematics; rewriting it first also gives it power's precedence
+        tree = ast.parse(text.replace("^", "**"), mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as err:
+        where = f" near column {err.offset}" if getattr(err, "offset", None) else ""
+        raise ParseError(f"cannot parse formula {text!r}{where}; use +-*/^, parentheses and "
+                         f"functions like exp(k)") from None
+    builder = _Builder({v: BY_NAME[v] for v in variables}, variables)
+    try:
+        expr = builder.build(tree.body, 0)
+    except RecursionError:
+        raise ParseError("formula is nested too deeply") from None
+    if not isinstance(expr, sp.Basic):
+        expr = sp.sympify(expr)  # a plain Python number built by us, not user text
+    if expr.has(sp.zoo, sp.nan):
+        raise ParseError(f"formula {text!r} is undefined (division by zero or 0*oo)")
+    return expr
+
+
+def parse_penalty(text: str) -> sp.Expr:
+    """Parse a penalty in ``k``; it is read as even (``exp(k)`` means exp(|k|))."""
+    expr = parse_expression(text, ("k",))
+    k = BY_NAME["k"]
+    return expr.xreplace({k: sp.Abs(k)}) if expr.has(k) else expr
+
+
+def parse_activation(text: str) -> sp.Expr:
+    """Parse an activation in ``z`` (``x`` is accepted as an alias)."""
+    expr = parse_expression(text, ("z", "x"))
+    return expr.xreplace({BY_NAME["x"]: BY_NAME["z"]})
+
+
+class _Builder:
+    def __init__(self, symbols, variables):
+        self.symbols = symbols
+        self.variables = variables
+
+    def fail(self, what):
+        raise ParseError(f"{what}; allowed names: {allowed_names(self.variables)}")
+
+    def build(self, node, depth):
+        if depth > MAX_DEPTH:
+            raise ParseError(f"formula is nested deeper than {MAX_DEPTH} levels")
+        handler = getattr(self, "_" + type(node).__name__, None)
+        if handler is None:
+            self.fail(f"'{_token(node)}' is not allowed in a formula")
+        return handler(node, depth + 1)
+
+    def _Constant(self, node, depth):
+        v = node.value
+        if v is True:
+            return sp.true  # only meaningful as a Piecewise condition
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.fail(f"literal {v!r} is not a number")
+        if isinstance(v, float) and not math.isfinite(v) or abs(v) > MAX_LITERAL:
+            raise ParseError(f"number {v!r} is out of range (|x| <= {MAX_LITERAL:g})")
+        if isinstance(v, int):
+            return sp.Integer(v)
+        return sp.Rational(str(v)) if len(repr(v)) < 20 else sp.Float(v)
+
+    def _Name(self, node, depth):
+        if node.id in self.symbols:
+            return self.symbols[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in FUNCTIONS:
+            raise ParseError(f"function '{node.id}' needs arguments, e.g. {node.id}(k)")
+        if node.id in BY_NAME:
+            raise ParseError(f"variable '{node.id}' is not allowed here; use "
+                             f"{' or '.join(self.variables)}")
+        self.fail(f"unknown name '{node.id}'")
+
+    def _UnaryOp(self, node, depth):
+        a = self.build(node.operand, depth)
+        if isinstance(node.op, ast.USub):
+            return -a
+        if isinstance(node.op, ast.UAdd):
+            return a
+        if isinstance(node.op, ast.Not):
+            return sp.Not(a)
+        self.fail(f"operator '{_token(node.op)}' is not allowed")
+
+    def _BinOp(self, node, depth):
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            self.fail(f"operator '{_token(node.op)}' is not allowed")
+        a = self.build(node.left, depth)
+        b = self.build(node.right, depth)
+        if isinstance(node.op, ast.Pow):
+            _check_power(a, b)
+            return sp.Pow(a, b)
+        return op(a, b)
+
+    def _Compare(self, node, depth):
+        left = self.build(node.left, depth)
+        parts = []
+        for cmp_op, right_node in zip(node.ops, node.comparators):
+            rel = _COMPARE.get(type(cmp_op))
+            if rel is None:
+                self.fail(f"comparison '{_token(cmp_op)}' is not allowed")
+            right = self.build(right_node, depth)
+            parts.append(rel(left, right))
+            left = right
+        return sp.And(*parts) if len(parts) > 1 else parts[0]
+
+    def _BoolOp(self, node, depth):
+        vals = [self.build(v, depth) for v in node.values]
+        return sp.And(*vals) if isinstance(node.op, ast.And) else sp.Or(*vals)
+
+    def _Tuple(self, node, depth):
+        return tuple(self.build(e, depth) for e in node.elts)
+
+    def _Call(self, node, depth):
+        if not isinstance(node.func, ast.Name):
+            self.fail("only plain function calls such as exp(k) are allowed (no attributes)")
+        name = node.func.id
+        if node.keywords:
+            self.fail(f"keyword arguments are not allowed in {name}(...)")
+        if name not in FUNCTIONS:
+            self.fail(f"unknown function '{name}'")
+        args = [self.build(a, depth) for a in node.args]
+        if name == "Piecewise":
+            return _piecewise(args)
+        if name == "hyper":
+            return _hyper(args)
+        fn, counts = FUNCTIONS[name]
+        if len(args) not in counts or any(isinstance(a, tuple) for a in args):
+            raise ParseError(f"{name} takes {' or '.join(map(str, counts))} argument(s), "
+                             f"got {len(args)}")
+        return fn(*args)
+
+
+def _check_power(base, exponent):
+    # Stop 10^10^10-style input before SymPy tries to build an astronomically large integer.
+    if exponent.is_Number and base.is_Number:
+        if abs(float(exponent)) > MAX_INT_EXPONENT and abs(float(base)) != 1:
+            raise ParseError(f"exponent {exponent} is too large (|exponent| <= {MAX_INT_EXPONENT} "
+                             "for numeric powers)")
+    if exponent.is_Integer and abs(int(exponent)) > 10 * MAX_INT_EXPONENT:
+        raise ParseError(f"exponent {exponent} is too large")
+
+
+def _piecewise(args):
+    pairs = []
+    for a in args:
+        if not (isinstance(a, tuple) and len(a) == 2):
+            raise ParseError("Piecewise takes (value, condition) pairs, e.g. "
+                             "Piecewise((z, z > 0), (0, True))")
+        pairs.append(a)
+    try:
+        return sp.Piecewise(*pairs)
+    except (TypeError, ValueError) as err:
+        raise ParseError(f"invalid Piecewise: {err}") from None
+
+
+def _hyper(args):
+    if len(args) != 3 or not all(isinstance(a, tuple) for a in args[:2]):
+        raise ParseError("hyper takes ((a1, ...), (b1, ...), argument)")
+    return sp.hyper(args[0], args[1], args[2])
+
+
+def _token(node) -> str:
+    try:
+        return ast.unparse(node)[:40]
+    except Exception:  # noqa: BLE001 - a best-effort label for an error message
+        return type(node).__name__

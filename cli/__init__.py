@@ -1,0 +1,1 @@
+"""The ``actdesign`` command-line application (installed as the package ``actdesign_cli``)."""

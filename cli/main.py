@@ -1,0 +1,52 @@
+"""Entry point: a click group whose subcommands load lazily (fast start-up)."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:attribute"; modules import only when their command runs,
+# so `actdesign make` never pays for torch, numba or matplotlib.
+COMMANDS = {
+    "make": "actdesign_cli._make:make",
+    "analyze": "actdesign_cli._analyze:analyze",
+    "fit": "actdesign_cli._fit:fit",
+    "spectrum": "actdesign_cli._spectrum:spectrum",
+    "gain": "actdesign_cli._init:gain",
+    "swim": "actdesign_cli._init:swim",
+    "gallery": "actdesign_cli._gallery:gallery",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when it is used."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, attr = target.split(":")
+        try:
+            return getattr(importlib.import_module(module), attr)
+        except ModuleNotFoundError as err:
+            if err.name and err.name.startswith("actdesign_cli"):
+                return None  # command not shipped in this build
+            raise
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="actdesign")
+def main():
+    """Design activation functions from spectral penalties, and measure spectral bias.
+
+    Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency); penalties are
+    read as even in k, so exp(k) means exp(|k|).
+    """
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up .venv (tools/setup.sh) and run the whole default test suite.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash tools/setup.sh
+exec .venv/bin/python -m pytest -n 2 -q "$@"
