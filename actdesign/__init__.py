@@ -26,3 +26,8 @@ from ._activation import from_expression as from_expression
 from ._activation import load as load
 from ._tabulation import Tabulation as Tabulation
 from ._tail import TailLaw as TailLaw
+
+# design and analysis
+from ._design import design as design
+from ._analyze import Penalty as Penalty
+from ._analyze import analyze as analyze

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -78,10 +79,22 @@ class Activation:
         return self.derivative(z, 0)
 
     def derivative(self, z, nu: int = 1):
-        """The nu-th derivative of phi at ``z`` (nu = 0 gives phi)."""
-        if self.phi is not None:
-            return evaluate(_diff(self.phi, nu), S.z, z)
-        return self.tabulation(z, nu)
+        """The nu-th pointwise derivative of phi at ``z`` (nu = 0 gives phi).
+
+        Delta terms at kinks and jumps are dropped (this is the classical derivative
+        away from them); 0*inf at isolated points such as z/sinh(z) at 0 is resolved
+        by the two one-sided limits.
+        """
+        if self.phi is None:
+            return self.tabulation(z, nu)
+        expr = _diff(self.phi, nu)
+        out = evaluate(expr, S.z, z)
+        z = np.asarray(z, dtype=float)
+        hole = np.isnan(out) & np.isfinite(z)
+        if hole.any():
+            zh = z[hole]
+            out[hole] = 0.5 * (evaluate(expr, S.z, zh + 1e-30) + evaluate(expr, S.z, zh - 1e-30))
+        return out
 
     def penalty(self, k):
         """rho(k) on a numpy array; +inf where F[phi] vanishes."""
@@ -152,8 +165,11 @@ class Activation:
         return path
 
 
+@functools.lru_cache(maxsize=256)
 def _diff(expr, nu):
-    return expr if nu == 0 else sp.diff(expr, S.z, nu)
+    if nu == 0:
+        return expr
+    return sp.diff(expr, S.z, nu).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -123,6 +123,8 @@ def parse_expression(text: str, variables=("k",)) -> sp.Expr:
         raise ParseError(f"formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if any(ch in text for ch in "\n\r;\\"):
         raise ParseError("formula must be one expression on one line (no ';', newlines or '\\')")
+    if _paren_depth(text) > MAX_DEPTH:
+        raise ParseError(f"formula is nested deeper than {MAX_DEPTH} levels")
     try:
         # '^' is power in mathematics; rewriting it first also gives it power's precedence
         tree = ast.parse(text.replace("^", "**"), mode="eval")
@@ -253,6 +255,14 @@ class _Builder:
             raise ParseError(f"{name} takes {' or '.join(map(str, counts))} argument(s), "
                              f"got {len(args)}")
         return fn(*args)
+
+
+def _paren_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(ch, 0)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _check_power(base, exponent):

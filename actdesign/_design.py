@@ -1,0 +1,193 @@
+"""design(): the activation that realises a target spectral penalty.
+
+phi = F^-1[ |k|^((D-1)/2) rho(k)^(-1/2) ] (zero phase), optionally integrated once
+(sigmoid) or twice (relu). Routes, in order: the curated ``table``, SymPy's
+``symbolic`` transform, and the ``numeric`` inverse transform. A closed form from the
+first two is handed back only after it agrees with the numeric route at points that
+include negative and large |z|.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import sympy as sp
+
+from . import _numeric
+from ._activation import SHAPES, Activation
+from ._amplitude import SHAPE_ORDER, Amplitude, analyse, check_penalty
+from ._errors import PenaltyError, ShapeError
+from ._evaluate import evaluate
+from ._parse import parse_penalty
+from ._symbols import z as Z
+from ._table import kappa, lookup
+from ._timeout import time_limit
+
+ROUTES = ("table", "symbolic", "numeric")
+# verification points: both signs, small and large |z| (z = 0 is checked when phi is finite there)
+CHECK_Z = np.array([-50.0, -23.5, -7.25, -2.0, -0.6, 0.0, 0.35, 1.0, 3.1, 11.0, 31.0, 50.0])
+VERIFY_TOL = 1e-9
+
+
+def design(penalty: str, dim: int = 1, shape: str = "bump", *, name: str | None = None,
+           routes=ROUTES, symbolic_timeout: float = 5.0) -> Activation:
+    """Design the activation whose kernel-regime penalty is ``penalty``.
+
+    Parameters
+    ----------
+    penalty : str
+        rho(k) in the allow-list grammar (``"exp(k)"``, ``"(1+k^2)^2"``, ``"k^4"``); read as
+        even in k. With ``dim=D`` it is the total penalty, |k|^(D-1) included.
+    dim : int
+        Input dimension D >= 1.
+    shape : {"bump", "sigmoid", "relu"}
+        Zero-phase phi, or its once / twice integrated representative (vanishing with its
+        derivatives at -infinity).
+    name : str, optional
+        Name for files and exported objects (default: from the penalty).
+    routes : tuple of str
+        Routes to try, in order (subset of ``("table", "symbolic", "numeric")``).
+    symbolic_timeout : float
+        Seconds allowed for SymPy's transform and integration steps.
+
+    Returns
+    -------
+    Activation
+        With ``method`` the route used and ``max_abs_error`` its verified error estimate.
+
+    Raises
+    ------
+    ParseError, PenaltyError, ShapeError
+        For malformed strings, penalties no activation realises, impossible shapes.
+    """
+    _check_args(dim, shape, routes)
+    text = penalty if isinstance(penalty, str) else str(penalty)
+    rho = parse_penalty(text)
+    check_penalty(rho, text)
+    amp = analyse(rho, text, dim, shape)
+    s = SHAPE_ORDER[shape]
+    base = dict(name=name or slug(text), penalty_text=text, rho=rho, dim=dim, shape=shape)
+    for route in routes:
+        found = _ROUTES[route](amp, s, symbolic_timeout)
+        if found is not None:
+            return Activation(method=route, **found, **base)
+    raise PenaltyError(f"no route designed an activation for {text!r} (tried {', '.join(routes)})")
+
+
+def _check_args(dim, shape, routes):
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or not 1 <= dim <= 64:
+        raise PenaltyError(f"dim must be an integer between 1 and 64, got {dim!r}")
+    if shape not in SHAPES:
+        raise ShapeError(f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}")
+    bad = [r for r in routes if r not in ROUTES]
+    if bad or not routes:
+        raise PenaltyError(f"unknown route(s) {bad}; choose from {', '.join(ROUTES)}")
+
+
+def slug(text: str) -> str:
+    """A file- and identifier-safe name derived from a penalty string."""
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "activation"
+    return ("rho_" + s if s[0].isdigit() else s)[:60]
+
+
+# --- routes ---------------------------------------------------------------------------
+def _table_route(amp: Amplitude, s: int, timeout: float):
+    hit = lookup(amp.expr)
+    if hit is None:
+        return None
+    phis, _pair, null_space = hit
+    if phis[0].has(sp.DiracDelta) and s == 0:
+        raise PenaltyError("this penalty grows like k^(D-1) only, so phi = c*delta(z), a distribution, "
+                           "not a function; use shape 'sigmoid' (a step) or 'relu', or a penalty "
+                           "that grows faster")
+    if len(phis) > s:  # the table knows this integral in closed form
+        return _finish(phis[s], amp, 0, timeout, null_space, s)
+    return _finish(phis[-1], amp, s - len(phis) + 1, timeout, null_space, s)
+
+
+def _symbolic_route(amp: Amplitude, s: int, timeout: float):
+    if amp.singular:
+        return None  # SymPy returns oo or nonsense for distributional transforms
+    try:
+        with time_limit(timeout):
+            res = sp.cosine_transform(amp.expr, kappa, Z) / sp.sqrt(2 * sp.pi)
+            res = sp.simplify(res)
+    except Exception:  # noqa: BLE001 - SymPy raises many types; any failure means "no closed form"
+        return None
+    if res.has(sp.Integral, sp.integrals.transforms.IntegralTransform, sp.meijerg, sp.oo, sp.zoo):
+        return None
+    # SymPy drops |z| (sympy#18136): the zero-phase phi is even, so rebuild it from z >= 0
+    res = res.xreplace({Z: sp.Abs(Z)}) if res.has(Z) else res
+    return _finish(res, amp, s, timeout, 0, s)
+
+
+def _numeric_route(amp: Amplitude, s: int, timeout: float):
+    tab, err, notes = _numeric.tabulate(amp, s)
+    return dict(phi=None, tabulation=tab, max_abs_error=err, null_space=_null(amp), notes=tuple(notes))
+
+
+_ROUTES = {"table": _table_route, "symbolic": _symbolic_route, "numeric": _numeric_route}
+
+
+def _null(amp):
+    return max((int(np.ceil(alpha)) for _, alpha in amp.singular), default=0)
+
+
+def _finish(expr: sp.Expr, amp: Amplitude, times: int, timeout: float, null_space: int, s: int):
+    """Integrate ``expr`` ``times`` times, then verify the shape-s phi against the numeric route."""
+    phi = _integrate(expr, times, timeout)
+    if phi is None:
+        return None
+    err = _verify(phi, amp, s)
+    if err is None:
+        return None
+    return dict(phi=phi, tabulation=None, max_abs_error=err, null_space=null_space)
+
+
+def _integrate(expr: sp.Expr, s: int, timeout: float):
+    t = sp.Symbol("t", real=True)
+    try:
+        with time_limit(timeout):
+            for _ in range(s):
+                expr = _antiderivative(expr, t)
+                if expr is None:
+                    return None
+    except Exception:  # noqa: BLE001 - failure to integrate sends the shape to the numeric route
+        return None
+    if isinstance(expr, sp.Piecewise):
+        return None
+    return expr
+
+
+def _antiderivative(expr, t):
+    """int_{-inf}^z expr: definite first, else indefinite minus its limit at -infinity."""
+    res = sp.integrate(expr.subs(Z, t), (t, -sp.oo, Z))
+    if res.has(sp.Integral):
+        F = sp.integrate(expr, Z)
+        if F.has(sp.Integral):
+            return None
+        res = F - sp.limit(F, Z, -sp.oo)
+    if res.has(sp.oo, sp.zoo, sp.nan, sp.Integral):
+        return None
+    return sp.simplify(res)
+
+
+def _verify(phi: sp.Expr, amp: Amplitude, s: int):
+    """Max |closed form - numeric| at CHECK_Z (None if they disagree or cannot be evaluated)."""
+    zs = CHECK_Z if not amp.singular else CHECK_Z[CHECK_Z != 0]
+    try:
+        closed = evaluate(phi, Z, zs)
+    except NotImplementedError:
+        return None
+    if not np.all(np.isfinite(closed)):
+        finite = np.isfinite(closed)
+        if np.count_nonzero(~finite) > 1:
+            return None
+        zs, closed = zs[finite], closed[finite]
+    numeric, qerr = _numeric.values(amp, s, zs)
+    diff = np.abs(closed - numeric)
+    scale = max(1.0, float(np.max(np.abs(numeric[np.abs(zs) <= 3]))))
+    if np.max(diff) > VERIFY_TOL * scale + 10 * float(np.max(qerr)):
+        return None
+    return float(np.max(diff) + np.max(qerr))

@@ -1,0 +1,62 @@
+"""`actdesign analyze`: the penalty an activation imposes."""
+
+from __future__ import annotations
+
+import click
+import numpy as np
+
+import actdesign
+
+from ._common import emit_json, fail, json_option, user_errors
+
+
+@click.command()
+@click.option("--activation", help='Activation formula in z, e.g. "tanh(z)" or "max(0, z)".')
+@click.option("--spec", type=click.Path(dir_okay=False), help="A spec file written by `make`.")
+@click.option("--k", "k_list", default="0.3,1,2.5,5", show_default=True,
+              help="Comma list of frequencies at which to print rho(k).")
+@click.option("--dim", default=None, type=click.IntRange(1, 64), help="Input dimension D (default 1).")
+@json_option
+@user_errors
+def analyze(activation, spec, k_list, dim, as_json):
+    """Print the penalty rho(k) = |k|^(D-1) / |F[phi](k)|^2 imposed by an activation.
+
+    Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency).
+    """
+    if (activation is None) == (spec is None):
+        fail("give exactly one of --activation EXPR or --spec FILE")
+    target = actdesign.load(spec) if spec else activation
+    ks = _k_values(k_list)
+    pen = actdesign.analyze(target, dim=dim)
+    vals = pen(ks)
+    if as_json:
+        emit_json({
+            "activation": pen.activation,
+            "rho": pen.rho_text,
+            "method": pen.method,
+            "dim": pen.dim,
+            "null_space": pen.null_space,
+            "trust": list(pen.trust),
+            "k": ks,
+            "rho_values": vals,
+            "convention": actdesign.CONVENTION,
+        })
+        return
+    click.echo(f"activation  {pen.activation}")
+    click.echo(f"rho(k)      {pen.rho_text or 'no closed form (numeric)'}   [{pen.method}]")
+    if pen.null_space:
+        click.echo(f"null space  polynomials of degree < {pen.null_space} cost nothing")
+    click.echo(f"trusted k   {pen.trust[0]:.3g} .. {pen.trust[1]:.3g} (numeric values)")
+    for kk, v in zip(ks, vals):
+        click.echo(f"  rho({kk:g}) = {v:.12g}")
+    click.echo(f"convention  {actdesign._convention.SHORT}")
+
+
+def _k_values(text):
+    try:
+        ks = np.array([float(t) for t in text.split(",") if t.strip()])
+    except ValueError:
+        fail(f"--k {text!r} must be a comma list of numbers, e.g. 0.3,1,2.5")
+    if ks.size == 0 or not np.all(np.isfinite(ks)):
+        fail(f"--k {text!r} must hold finite numbers")
+    return ks
