@@ -40,6 +40,9 @@ class Amplitude:
         G_s(kappa) = kappa^s * |k|^((D-1)/2) / sqrt(rho), s the shape order.
     singular : tuple of (float, float)
         Terms (g, alpha) with g * kappa^(-alpha), alpha >= 1, subtracted before quadrature.
+    series : tuple of (float, float)
+        The remaining terms (g, power) of the expansion at 0, used below ``series_below``
+        where subtracting the singular terms would cancel catastrophically.
     g0 : float
         G_s(0) when finite (nan otherwise).
     decay : float
@@ -50,6 +53,8 @@ class Amplitude:
     singular: tuple
     g0: float
     decay: float
+    series: tuple | None = None
+    series_below: float = 0.0
 
     def __call__(self, kap):
         """G_s at positive ``kap`` (numpy)."""
@@ -57,14 +62,33 @@ class Amplitude:
 
     def regular(self, kap):
         """G_s minus its singular power-law terms (integrable at 0)."""
+        return self._near_zero(kap, lambda k: self(k) - _powers(self.singular, k, -1.0), 0)
+
+    def integrand(self, order: int):
+        """The integrand of a shape formula: (G - G(0))/kappa (1) or (G(0) - G)/kappa^2 (2)."""
+        sign = 1.0 if order == 1 else -1.0
+        return lambda kap: self._near_zero(
+            kap, lambda k: sign * (self(k) - self.g0) / k**order, order)
+
+    def _near_zero(self, kap, direct, drop):
+        # Direct subtraction cancels catastrophically near 0 (eps * G / kappa^order);
+        # below ``series_below`` the expansion at 0 gives the same function exactly.
         kap = np.asarray(kap, dtype=float)
-        out = self(kap)
-        if not self.singular:
-            return out
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for g, alpha in self.singular:
-                out = out - g * kap ** (-alpha)
-        return np.where(kap > 0, out, 0.0)  # kappa = 0 is a measure-zero point of the integral
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = direct(np.maximum(kap, 1e-300))
+            if self.series is None:
+                return np.where(np.isfinite(out), out, 0.0)
+            terms = [(g, p - drop) for g, p in self.series if p != 0 or drop == 0]
+            sign = 1.0 if drop != 2 else -1.0
+            near = sign * _powers(terms, np.maximum(kap, 1e-300), 1.0)
+        return np.where(kap < self.series_below, near, out)
+
+
+def _powers(terms, k, sign):
+    out = np.zeros_like(k)
+    for g, p in terms:
+        out = out + g * k ** (sign * p)
+    return out
 
 
 def amplitude_expr(rho: sp.Expr, dim: int, shape_order: int) -> sp.Expr:
@@ -101,6 +125,10 @@ def check_penalty(rho: sp.Expr, text: str) -> None:
         bad = _PROBE[finite][vals[finite] < 0][0]
         raise PenaltyError(f"penalty {text!r} is negative at k = {bad:.3g}; a penalty must be >= 0")
     zero = vals == 0
+    if zero[-1] and np.all(np.diff(vals[finite]) <= 0):
+        raise PenaltyError(f"penalty {text!r} decays at high k (it underflows to 0), so "
+                           "rho^(-1/2) grows and F^-1 does not exist; the penalty must not "
+                           "vanish as k -> infinity")
     if np.count_nonzero(zero) >= 3:
         raise PenaltyError(f"penalty {text!r} vanishes on an interval near k = "
                            f"{_PROBE[zero][0]:.3g}; those frequencies would cost nothing and no "
@@ -116,45 +144,56 @@ def analyse(rho: sp.Expr, text: str, dim: int, shape: str) -> Amplitude:
         bad = _PROBE[np.isinf(probe) | (probe < 0)][0]
         raise PenaltyError(f"penalty {text!r} vanishes at k = {bad:.3g}, so rho^(-1/2) is "
                            "infinite there; no activation realises it")
-    singular = _singular_terms(G, probe)
+    singular, series = _expansion(G, probe)
     g0 = np.nan if singular else _value_at_zero(G)
     decay = _decay_exponent(probe)
-    if decay < 0 and not np.isinf(decay):
-        raise PenaltyError(f"penalty {text!r} decays at high k (like k^{-2 * decay + dim - 1:.2g}), "
+    beta = decay + s  # decay of |F[phi]| = G_s / kappa^s itself
+    if beta < 0 and not np.isinf(decay):
+        raise PenaltyError(f"penalty {text!r} decays at high k (like k^{2 * beta + dim - 1:.2g}), "
                            "so rho^(-1/2) grows and F^-1 does not exist; the penalty must not "
                            "vanish as k -> infinity")
+    if s == 0 and not G.has(kappa):
+        raise PenaltyError("this penalty grows like k^(D-1) only, so phi = c*delta(z), a "
+                           "distribution, not a function; use shape 'sigmoid' (a step) or 'relu', "
+                           "or a penalty that grows faster")
     if s:
         _check_shape(shape, text, G, singular, g0)
-    amp = Amplitude(G, tuple(singular), g0, decay)
+    # below this kappa, eps * G / kappa^power exceeds ~1e-11: use the expansion instead
+    powers = [alpha for _, alpha in singular] + [float(s)]
+    below = min(0.2, max((1e-11 / 2.2e-16) ** (-1 / p) for p in powers if p > 0)) if max(powers) > 0 else 0.0
+    amp = Amplitude(G, tuple(singular), g0, decay,
+                    None if series is None else tuple(series), 0.0 if series is None else below)
     _warn_bed_of_nails(amp, text, dim, s)
     return amp
 
 
-def _singular_terms(G, probe):
-    """Leading power-law terms g*kappa^(-alpha) with alpha >= 1 (not integrable at 0)."""
+def _expansion(G, probe):
+    """The expansion of G at 0, split into singular terms g*kappa^(-alpha), alpha >= 1
+    (not integrable, subtracted analytically) and the rest (g, power)."""
     small = _PROBE < 1e-3
     slope = np.polyfit(np.log(_PROBE[small]), np.log(np.abs(probe[small]) + 1e-300), 1)[0]
-    if slope > -1 + 1e-6:
-        if slope < -1e-3:
-            return []  # integrable singularity: quadrature copes
-        return []
+    needed = slope <= -1 + 1e-6
     try:
-        with time_limit(5.0):
-            ser = sp.series(G, kappa, 0, 3).removeO()
+        with time_limit(5.0 if needed else 2.0):
+            ser = sp.series(G, kappa, 0, 14).removeO()
     except (TimeoutError, NotImplementedError, ValueError, TypeError, sp.PoleError) as err:
+        if not needed:
+            return [], None  # bounded near 0: quadrature copes with plain evaluation
         raise PenaltyError("cannot expand rho^(-1/2) at k = 0 to regularise its singularity "
                            f"({type(err).__name__}); supply a penalty of the form k^(2m) * f(k)") from None
-    terms = []
+    terms, rest = [], []
     for term in sp.Add.make_args(sp.expand(ser)):
         coeff, power = term.as_coeff_exponent(kappa)
         if coeff.has(kappa) or not power.is_number or not coeff.is_number:
             continue
         if float(power) <= -1:
             terms.append((float(coeff), -float(power)))
-    if not terms:
+        else:
+            rest.append((float(coeff), float(power)))
+    if needed and not terms:
         raise PenaltyError("rho^(-1/2) is not integrable at k = 0 and has no power-law expansion "
                            "there; no activation realises this penalty")
-    return terms
+    return terms, rest
 
 
 def _value_at_zero(G):

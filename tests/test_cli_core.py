@@ -1,0 +1,100 @@
+"""`actdesign make` and `actdesign analyze` through click's runner, and as a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from actdesign_cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_make_json_has_the_contract_keys(tmp_path):
+    r = run("make", "--penalty", "exp(2*k)", "--out", str(tmp_path), "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    for key in ("name", "penalty", "dim", "shape", "method", "phi", "max_abs_error", "files", "gain"):
+        assert key in d
+    assert d["method"] == "table" and d["phi"] == "1/(pi*(z**2 + 1))"
+    assert [Path(f).name for f in d["files"]] == ["exp_2_k.json"]
+    assert (tmp_path / "exp_2_k.json").is_file()
+
+
+def test_make_refuses_to_overwrite_and_leaves_files_alone(tmp_path):
+    assert run("make", "--penalty", "exp(k)", "--out", str(tmp_path)).exit_code == 0
+    spec = tmp_path / "exp_k.json"
+    before = spec.read_text()
+    r = run("make", "--penalty", "exp(k)", "--out", str(tmp_path))
+    assert r.exit_code == 2 and "--force" in r.stderr
+    assert spec.read_text() == before
+    assert run("make", "--penalty", "exp(k)", "--out", str(tmp_path), "--force").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "penalty, fragment",
+    [("exp(k", "cannot parse"), ("__import__('os')", "unknown function"), ("k^2 - 1", "negative"),
+     ("exp(-k)", "decays"), ("", "empty")],
+)
+def test_make_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, penalty, fragment):
+    r = run("make", "--penalty", penalty, "--out", str(tmp_path / "o"))
+    assert r.exit_code == 2
+    assert fragment in r.stderr and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_analyze_json(tmp_path):
+    r = run("analyze", "--activation", "tanh(z)", "--k", "0.3,1", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["rho"] is not None and d["method"] == "table" and d["k"] == [0.3, 1.0]
+    assert len(d["rho_values"]) == 2
+
+
+def test_analyze_spec_and_bad_inputs(tmp_path):
+    assert run("make", "--penalty", "exp(k^2)", "--out", str(tmp_path)).exit_code == 0
+    r = run("analyze", "--spec", str(tmp_path / "exp_k_2.json"), "--json")
+    assert r.exit_code == 0, r.output
+    assert run("analyze", "--spec", str(tmp_path / "missing.json")).exit_code == 2
+    assert run("analyze", "--activation", "tanh(z)", "--k", "a,b").exit_code == 2
+    assert run("analyze").exit_code == 2
+
+
+fuzz = st.one_of(
+    st.sampled_from(["__import__('os').system('echo hi')", "k.__class__", "exp(k)*(", "lambda k: k",
+                     "exp(" * 70 + "k" + ")" * 70, "log(k)", "k", "1/k", "0", "-k^2", "k^2+1",
+                     "sinh(k)", "exp(exp(k))", "k^1000", "nan", "oo", "Piecewise((k, k<1),(1,True))"]),
+    st.lists(st.sampled_from(["k", "1", "2", "+", "*", "^", "(", ")", "exp", "abs", "-", "/", "pi"]),
+             min_size=1, max_size=8).map("".join),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fuzz)
+def test_make_on_fuzzed_penalties_succeeds_or_exits_2(tmp_path, text):
+    r = run("make", "--penalty", text, "--out", str(tmp_path), "--force", "--json")
+    assert r.exit_code in (0, 2), (text, r.output)
+    if r.exit_code == 2:
+        assert r.stderr.startswith("actdesign: error: ") and r.stderr.count("\n") == 1
+    else:
+        json.loads(r.stdout)
+
+
+def test_readme_main_command_works_in_a_fresh_directory(tmp_path):
+    exe = Path(sys.executable).with_name("actdesign")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    r = subprocess.run([str(exe), "make", "--penalty", "exp(k)"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "1/(2*pi*(z**2 + 1/4))" in r.stdout or "method      table" in r.stdout
+    assert (tmp_path / "out" / "exp_k.json").is_file()
