@@ -66,7 +66,7 @@ def call(f, x: np.ndarray, lo=None, hi=None, far=np.inf) -> np.ndarray:
     y = np.asarray(y, dtype=float)
     y = np.broadcast_to(y, x.shape) if y.ndim == 0 else y.reshape(x.shape)
     bad = ~np.isfinite(y)
-    if bad.any() and np.isfinite(far):
+    if bad.any() and np.any(np.isfinite(far)):
         y = np.where(bad & (x > far), 0.0, y)
         bad = ~np.isfinite(y)
     if bad.any():

@@ -79,7 +79,7 @@ fuzz = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(fuzz)
 def test_make_on_fuzzed_penalties_succeeds_or_exits_2(tmp_path, text):
     r = run("make", "--penalty", text, "--out", str(tmp_path), "--force", "--json")
