@@ -27,6 +27,7 @@ from ._tail import TailLaw
 
 INNER = 64.0  # the verification range [-50, 50] sits inside the finely checked part
 OUTER = 4096.0  # beyond this the identified tail law is used
+MAX_KNOTS = 20000  # bounds time and memory; the error estimate reports what was reached
 
 
 def _power_terms(amp: Amplitude, nu: int):
@@ -125,7 +126,7 @@ def tabulate(amp: Amplitude, s: int, tol: float = 2e-10, rounds: int = 8):
         # phi is infinite at a singular point (and quadrature cannot converge there)
         err[~(np.isfinite(direct[0]) & np.isfinite(derr))] = 0.0
         bad = err > tol * max(1.0, float(np.max(np.abs(derivs[0][np.abs(x) <= 8]))))
-        if not bad.any() or np.min(np.diff(x)) < 1e-9:
+        if not bad.any() or np.min(np.diff(x)) < 1e-9 or x.size + np.count_nonzero(bad) > MAX_KNOTS:
             break
         x = np.sort(np.concatenate([x, mid[bad]]))
     inner = np.abs(mid) <= INNER
