@@ -1,0 +1,90 @@
+"""Export activations as PyTorch modules, JAX functions and numpy functions.
+
+One code path: :func:`export_source` prints a module's text, :func:`write_exports`
+writes that text to files, and :func:`to_torch` / :func:`to_jax` / :func:`to_numpy`
+execute the same text in-process. A closed form is printed through per-backend function
+tables; a function the backend lacks (Bessel K, 1F1, ...) and numeric designs use the
+numeric representation: packed piecewise polynomials found by the bits of the float,
+with tail laws outside the table and a custom gradient of the same representation.
+Torch and JAX are imported only by the generated code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._build import load_source
+from ._files import write_all
+from ._names import camel, snake
+from ._source import export_source as _export_source
+
+BACKENDS = ("torch", "jax", "numpy")
+
+
+def export_source(act, backend: str, *, gain=None) -> str:
+    """The text of a standalone module computing ``act`` with ``backend``.
+
+    Parameters
+    ----------
+    act : Activation
+        The activation to export.
+    backend : {"torch", "jax", "numpy"}
+        Target framework. The torch file defines an ``nn.Module`` class, the JAX and
+        numpy files an elementwise function; ``__all__`` names it.
+    gain : None, False or float, keyword-only
+        ``None`` computes the second-moment gain with :func:`actdesign.init.gain` (when
+        available) and adds ``GAIN`` and an initialiser; ``False`` leaves them out; a
+        float is used as the gain.
+
+    Returns
+    -------
+    str
+        Python source; its docstring records penalty, dim, shape, closed form, method,
+        representation, error estimate, gain, convention and actdesign version.
+    """
+    return _export_source(act, backend, gain)
+
+
+def to_torch(act, *, gain=None):
+    """A ``torch.nn.Module`` instance computing ``act`` (built from :func:`export_source`)."""
+    module = load_source(export_source(act, "torch", gain=gain), "torch", snake(act.name))
+    return getattr(module, camel(act.name))()
+
+
+def to_jax(act, *, gain=None):
+    """A pure JAX function computing ``act`` (jit, grad and vmap work)."""
+    module = load_source(export_source(act, "jax", gain=gain), "jax", snake(act.name))
+    return getattr(module, snake(act.name))
+
+
+def to_numpy(act):
+    """A vectorised numpy function computing ``act`` in float64."""
+    module = load_source(export_source(act, "numpy"), "numpy", snake(act.name))
+    return getattr(module, snake(act.name))
+
+
+def export_path(act, out_dir, backend: str) -> Path:
+    """Where :func:`write_exports` puts the ``backend`` file: ``OUT_DIR/NAME_BACKEND.py``."""
+    return Path(out_dir) / f"{snake(act.name)}_{backend}.py"
+
+
+def write_exports(act, out_dir, backends=("torch", "jax"), force: bool = False, *,
+                  gain=None) -> list[Path]:
+    """Write ``OUT_DIR/NAME_torch.py`` and ``OUT_DIR/NAME_jax.py`` (or the chosen backends).
+
+    All texts are generated before anything is written, and the files are written
+    atomically (temporary files, then renames).
+
+    Raises
+    ------
+    ValueError
+        For an unknown backend.
+    actdesign.SpecError
+        If a target exists and ``force`` is false (the message names ``--force``).
+    """
+    backends = tuple(backends)
+    bad = [b for b in backends if b not in BACKENDS]
+    if bad or not backends:
+        raise ValueError(f"unknown backend(s) {bad}; choose from {', '.join(BACKENDS)}")
+    texts = {export_path(act, out_dir, b): export_source(act, b, gain=gain) for b in backends}
+    return write_all(texts, force)

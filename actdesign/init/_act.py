@@ -1,0 +1,125 @@
+"""What the init tools need from an activation: phi, phi', and where phi is not smooth.
+
+Closed forms are differentiated once and cached; their break points are the real
+zeros of the arguments of switching functions (Abs, Max, Heaviside, Piecewise
+conditions, ...), found numerically. Tabulated activations break at their knots.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from .. import _symbols as S
+from .._activation import Activation, from_expression
+from .._errors import ActdesignError
+from .._evaluate import evaluate
+from ._roots import bracketed_root
+
+# functions whose value or derivative jumps where (one of) their arguments vanish(es)
+_SWITCHES = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling)
+BREAK_SEARCH = 60.0  # |z| range searched for break points (N(0,1) at sigma <= 5 lives well inside)
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def as_activation(obj) -> Activation:
+    """An :class:`~actdesign.Activation` from an Activation or a formula string in ``z``."""
+    if isinstance(obj, Activation):
+        return obj
+    if isinstance(obj, str):
+        return from_expression(obj, name=obj)
+    raise ActdesignError(
+        f"expected an actdesign.Activation or a formula string such as 'tanh(z)', "
+        f"got {type(obj).__name__}"
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluators:
+    """Vectorised phi and phi', the break points of phi, whether phi is smooth, and the
+    relative accuracy worth asking of quadrature (a table is only as good as its fit)."""
+
+    phi: object
+    dphi: object
+    breaks: np.ndarray
+    smooth: bool
+    rtol: float = 1e-12
+    singular: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def evaluators(act: Activation) -> Evaluators:
+    """The (cached) evaluators of ``act``: by closed form, or per tabulated object."""
+    if act.phi is not None:
+        return _closed_form(act.phi)
+    ev = _CACHE.get(act)
+    if ev is None:
+        ev = _CACHE[act] = _tabulated(act)
+    return ev
+
+
+@lru_cache(maxsize=64)
+def _closed_form(phi: sp.Expr) -> Evaluators:
+    d1 = sp.diff(phi, S.z)
+    args = _switch_arguments(phi)
+    f = lambda x: evaluate(phi, S.z, x)  # noqa: E731
+    df = lambda x: evaluate(d1, S.z, x)  # noqa: E731
+    breaks = _real_zeros(args)
+    return Evaluators(f, df, breaks, smooth=not args and not phi.has(sp.Piecewise),
+                      singular=_singular(breaks, f, df))
+
+
+def _tabulated(act: Activation) -> Evaluators:
+    # Knots join Hermite pieces smoothly (C^1 or better), so they are not breaks: with
+    # tens of thousands of knots, splitting panels at each would cost far more than it gains.
+    tab = act.tabulation
+    return Evaluators(
+        phi=lambda x: tab(x, 0),
+        dphi=lambda x: tab(x, 1),
+        breaks=np.zeros(0),
+        smooth=False,
+        rtol=1e-10,
+    )
+
+
+def _singular(breaks, f, df) -> np.ndarray:
+    """Break points where phi or phi' is unbounded (e.g. log|z| or |z|^(1/2) at 0)."""
+    near = breaks[:, None] + np.array([-1e-9, 1e-9])
+    with np.errstate(all="ignore"):
+        big = ~np.isfinite(f(near)) | ~np.isfinite(df(near)) | (np.abs(df(near)) > 1e6)
+    return breaks[big.any(axis=1)]
+
+
+def _switch_arguments(expr: sp.Expr) -> list:
+    """Expressions in z whose zeros are the break points of ``expr``."""
+    out = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (sp.Max, sp.Min)):
+            a = node.args
+            out += [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
+        elif isinstance(node, _SWITCHES):
+            out.append(node.args[0])
+        elif isinstance(node, sp.Piecewise):
+            for _, cond in node.args:
+                out += [r.lhs - r.rhs for r in sp.preorder_traversal(cond)
+                        if isinstance(r, sp.core.relational.Relational)]
+    return [e for e in out if e.has(S.z)]
+
+
+def _real_zeros(exprs, n=24001) -> np.ndarray:
+    """Sign changes and exact zeros of each expression on a grid, refined by brentq."""
+    grid = np.linspace(-BREAK_SEARCH, BREAK_SEARCH, n)
+    found = []
+    for e in exprs:
+        f = lambda x, e=e: evaluate(e, S.z, x)  # noqa: E731
+        v = f(grid)
+        found += list(grid[v == 0])
+        flip = np.nonzero(np.sign(v[:-1]) * np.sign(v[1:]) < 0)[0]
+        for i in flip:
+            found.append(bracketed_root(lambda s, f=f: float(f(np.array(s))), grid[i],
+                                        grid[i + 1], v[i], v[i + 1], xtol=1e-15))
+    return np.unique(np.round(np.asarray(found, dtype=float), 14))
