@@ -1,0 +1,23 @@
+"""Errors and warnings of the fit (bad input -> ActdesignError subclasses, CLI exit 2)."""
+
+from .._errors import ActdesignError
+
+
+class DataError(ActdesignError):
+    """Training or prediction data are malformed (NaN, inf, ragged, wrong column count)."""
+
+
+class MemoryEstimateError(ActdesignError):
+    """The run's estimated peak memory exceeds what is available; refused before starting."""
+
+
+class DeviceError(ActdesignError):
+    """The requested device cannot be used (no cupy, no CUDA device)."""
+
+
+class FitError(ActdesignError):
+    """The fit is ill-posed as requested (for example too few points for the null space)."""
+
+
+class LowRankWarning(UserWarning):
+    """The numerical rank of the features/kernel is far below the number of points."""
