@@ -114,7 +114,10 @@ def check_penalty(rho: sp.Expr, text: str) -> None:
     if free:
         raise PenaltyError(f"penalty {text!r} has unknown symbols {sorted(map(str, free))}; use k only")
     if not rho.has(S.k):
-        return  # a positive constant is fine (it designs delta(z)); sign checked below
+        if not (rho.is_number and rho.is_finite and bool(rho > 0)):
+            raise PenaltyError(f"penalty {text!r} is the constant {rho}; a penalty must be a "
+                               "positive function of k, e.g. exp(k) or 1+k^2")
+        return
     vals = evaluate(rho, S.k, _PROBE)
     finite = np.isfinite(vals)
     if np.any(np.isnan(vals)):

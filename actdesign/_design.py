@@ -64,8 +64,12 @@ def design(penalty: str, dim: int = 1, shape: str = "bump", *, name: str | None 
     _check_args(dim, shape, routes)
     text = penalty if isinstance(penalty, str) else str(penalty)
     rho = parse_penalty(text)
-    check_penalty(rho, text)
-    amp = analyse(rho, text, dim, shape)
+    try:
+        check_penalty(rho, text)
+        amp = analyse(rho, text, dim, shape)
+    except NotImplementedError as err:
+        raise PenaltyError(f"penalty {text!r} cannot be evaluated numerically ({err}); "
+                           "rewrite it with elementary or listed special functions") from None
     s = SHAPE_ORDER[shape]
     base = dict(name=name or slug(text), penalty_text=text, rho=rho, dim=dim, shape=shape)
     for route in routes:
