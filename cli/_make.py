@@ -75,7 +75,10 @@ def _gain(act):
     except ImportError:
         return None
     try:
-        return float(gain(act))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a gain that cannot be computed is reported as null
+            value = float(gain(act))
+        return value if np.isfinite(value) else None
     except (ArithmeticError, ValueError, actdesign.ActdesignError):
         return None
 

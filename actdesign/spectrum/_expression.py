@@ -1,0 +1,41 @@
+"""Functions given as formulas in x (1-D) or x and y (2-D), parsed by the allow-list parser.
+
+User text is never evaluated as Python: it is parsed into SymPy by
+``actdesign._parse.parse_expression`` and evaluated by the tree walk of
+``actdesign._evaluate.evaluate``. That walk binds one symbol, so a 2-D formula is evaluated
+row by row with y substituted by each grid value (one substitution per distinct y).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from .. import _symbols as S
+from .._evaluate import evaluate
+from .._parse import parse_expression
+
+
+def expression_function(text: str):
+    """(f, dim): a vectorised numpy function of the formula and its dimension (1 or 2).
+
+    ``f(x)`` in 1-D; ``f(x, y)`` in 2-D (arrays of equal shape).
+
+    Raises
+    ------
+    actdesign.ParseError
+        If the formula is not in the allowed grammar.
+    """
+    expr = parse_expression(text, ("x", "y"))
+    if S.y not in expr.free_symbols:
+        return (lambda x: evaluate(expr, S.x, x)), 1
+
+    def f(x, y):
+        x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+        out = np.empty(x.shape)
+        for value in np.unique(y):
+            rows = y == value
+            out[rows] = evaluate(expr.xreplace({S.y: sp.Float(float(value), 17)}), S.x, x[rows])
+        return out
+
+    return f, 2

@@ -1,0 +1,113 @@
+"""Figures: spectra and convergence heatmaps (matplotlib, imported here only).
+
+Figures are built with ``matplotlib.figure.Figure`` (no pyplot state, no backend switch) and
+written atomically; every caption states the Fourier convention.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .._convention import SHORT
+from .._errors import ActdesignError
+
+METRIC_LABEL = {
+    "abs": "|f̂_t(k) − ĝ(k)| (amplitude units)",
+    "rel": "|f̂_t(k) − ĝ(k)| / |ĝ(k)|",
+    "ratio": "|f̂_t(k)| / |ĝ(k)|",
+}
+
+
+def new_figure(width=6.4, height=4.0):
+    """A pyplot-free figure (safe in scripts, tests and servers)."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` to ``path`` through a temporary file and a rename (format from the suffix)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ActdesignError(f"directory {path.parent} does not exist; create it or choose another path")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".png")
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=110)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def caption(fig, text=""):
+    """Put the convention (and ``text``) under the figure."""
+    fig.text(0.5, 0.0, (text + "   " if text else "") + SHORT, ha="center", va="top", fontsize=7)
+
+
+def unit_label(unit):
+    return "k (cycles per unit)" if unit == "cycles" else "k (rad per unit)"
+
+
+def plot_spectrum(spec, ax=None, *, path=None, log=True, label=None, title=None):
+    """Amplitude against frequency (1-D) or |F| image with its radial profile (2-D)."""
+    from ._result import Spectrum2D
+
+    fig = None
+    if ax is None:
+        fig = new_figure()
+        ax = fig.add_subplot()
+    if isinstance(spec, Spectrum2D):
+        prof = spec.radial_profile()
+        ax.plot(prof.k, prof.amplitude, label=label or "radial mean")
+    else:
+        ax.plot(spec.k, spec.amplitude, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(unit_label(spec.unit))
+    ax.set_ylabel("amplitude 2|F|/∫w")
+    ax.set_title(title or f"spectrum (window {spec.window}, bandwidth99 = {spec.bandwidth(0.99):.4g})",
+                 fontsize=9)
+    if fig is not None:
+        caption(fig, f"window={spec.window}, pad={spec.pad}")
+        if path is not None:
+            save_figure(fig, path)
+        return fig
+    return ax
+
+
+def heatmap(tracker, ax=None, *, path=None, predicted=None, clip=(0.0, 1.0), title=None):
+    """Seed 002 Fig. 2: metric over (frequency, step); ``predicted`` overlaid as contours."""
+    fig = None
+    if ax is None:
+        fig = new_figure()
+        ax = fig.add_subplot()
+    m = tracker.matrix
+    steps = np.asarray(tracker.steps, dtype=float)
+    cols = np.arange(tracker.k.size)
+    img = ax.pcolormesh(cols, steps, np.clip(m, *clip), shading="nearest", cmap="magma",
+                        vmin=clip[0], vmax=clip[1])
+    (fig or ax.figure).colorbar(img, ax=ax, label=METRIC_LABEL[tracker.metric])
+    if predicted is not None:
+        p = np.asarray(predicted, dtype=float)
+        if p.shape != m.shape:
+            raise ActdesignError(f"predicted has shape {p.shape}; it must match the tracker matrix {m.shape}")
+        cs = ax.contour(cols, steps, p, levels=[0.1, 0.5, 0.9], colors="cyan", linewidths=1.0)
+        ax.clabel(cs, fontsize=6, fmt="%.1f")
+    ticks = cols if cols.size <= 12 else np.linspace(0, cols.size - 1, 12).round().astype(int)
+    ax.set_xticks(ticks, [f"{tracker.k[i]:.3g}" for i in ticks], fontsize=7)
+    ax.set_xlabel(unit_label(tracker.unit))
+    ax.set_ylabel("step")
+    ax.set_title(title or "frequency convergence" + (" (contours: prediction)" if predicted is not None else ""),
+                 fontsize=9)
+    if fig is not None:
+        caption(fig)
+        if path is not None:
+            save_figure(fig, path)
+        return fig
+    return ax

@@ -1,0 +1,54 @@
+"""Windows (mollifiers) as continuous functions of the position u = (x - a)/(b - a) in [0, 1].
+
+Defining windows on the continuum, not by sample index, lets uniform grids, non-uniform
+samples and 2-D boxes (outer products) share one definition. ``box`` is seed 002's literal
+"extension by zero"; ``tukey`` and ``hann`` are the smooth-bump alternatives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._errors import ActdesignError
+
+TUKEY_ALPHA = 0.25  # fraction of the interval that tapers (half on each side)
+
+
+def box(u):
+    """1 on the interval (the function is extended by zero outside)."""
+    return np.ones_like(np.asarray(u, dtype=float))
+
+
+def hann(u):
+    """sin^2(pi u): zero with zero slope at both ends."""
+    return np.sin(np.pi * np.asarray(u, dtype=float)) ** 2
+
+
+def tukey(u, alpha: float = TUKEY_ALPHA):
+    """Flat top with cosine tapers of total length ``alpha`` (alpha=1 is hann, 0 is box)."""
+    u = np.asarray(u, dtype=float)
+    if alpha <= 0:
+        return box(u)
+    edge = np.minimum(u, 1.0 - u)  # distance to the nearer end
+    taper = 0.5 * (1.0 - np.cos(2.0 * np.pi * np.clip(edge, 0.0, None) / alpha))
+    return np.where(edge < alpha / 2, taper, 1.0)
+
+
+WINDOWS = {"box": box, "tukey": tukey, "hann": hann}
+
+
+def window_function(window):
+    """The window callable for a name in :data:`WINDOWS`, or a user callable w(u) itself."""
+    if callable(window):
+        return window
+    try:
+        return WINDOWS[window]
+    except (KeyError, TypeError):
+        raise ActdesignError(
+            f"unknown window {window!r}; use one of {', '.join(WINDOWS)} or a callable w(u) on [0, 1]"
+        ) from None
+
+
+def window_name(window) -> str:
+    """A printable name for a window argument."""
+    return window if isinstance(window, str) else getattr(window, "__name__", "custom")
