@@ -27,8 +27,11 @@ def _domain(text, dim):
 
 
 def _source(function, activation, data):
-    given = [(name, v) for name, v in (("function", function), ("activation", activation), ("data", data))
-             if v is not None]
+    given = [
+        (name, v)
+        for name, v in (("function", function), ("activation", activation), ("data", data))
+        if v is not None
+    ]
     if len(given) != 1:
         fail("give exactly one of --function EXPR_IN_x, --activation EXPR or --data FILE")
     return given[0]
@@ -43,15 +46,29 @@ def _peaks(spec, count=5):
 
 
 @click.command()
-@click.option("--function", "function", metavar="EXPR_IN_x", help="Formula in x (or x and y for 2-D).")
-@click.option("--activation", metavar="EXPR", help="Activation formula in z (spectrum of phi itself).")
+@click.option(
+    "--function", "function", metavar="EXPR_IN_x", help="Formula in x (or x and y for 2-D)."
+)
+@click.option(
+    "--activation", metavar="EXPR", help="Activation formula in z (spectrum of phi itself)."
+)
 @click.option("--data", metavar="FILE", help="CSV with columns x,f or x,y,f (header optional).")
-@click.option("--domain", metavar="a,b", help="Interval (a,b,c,d for a 2-D box). "
-              "Defaults: 0,1 for --function, -20,20 for --activation, the samples' extent for --data.")
-@click.option("--n", "n", type=int, default=None, help="Samples per axis (default 4096 in 1-D, 256 in 2-D).")
+@click.option(
+    "--domain",
+    metavar="a,b",
+    help="Interval (a,b,c,d for a 2-D box). "
+    "Defaults: 0,1 for --function, -20,20 for --activation, the samples' extent for --data.",
+)
+@click.option(
+    "--n", "n", type=int, default=None, help="Samples per axis (default 4096 in 1-D, 256 in 2-D)."
+)
 @click.option("--window", default="box", show_default=True, help="box | tukey | hann.")
-@click.option("--pad", type=int, default=None, help="Zero-padding factor (default 4 in 1-D, 2 in 2-D).")
-@click.option("--unit", default="angular", show_default=True, help="cycles | angular (frequency axis).")
+@click.option(
+    "--pad", type=int, default=None, help="Zero-padding factor (default 4 in 1-D, 2 in 2-D)."
+)
+@click.option(
+    "--unit", default="angular", show_default=True, help="cycles | angular (frequency axis)."
+)
 @click.option("--plot", metavar="OUT.png", help="Write a figure of the amplitude spectrum.")
 @json_option
 @user_errors
@@ -90,11 +107,15 @@ def spectrum(function, activation, data, domain, n, window, pad, unit, plot, as_
 
 def _print_text(r, plot):
     dom = r["domain"]
-    click.echo(f"source: {next(iter(r['source'].values()))} ({r['dim']}-D, {r['method']}, n={r['n']})")
+    click.echo(
+        f"source: {next(iter(r['source'].values()))} ({r['dim']}-D, {r['method']}, n={r['n']})"
+    )
     click.echo(f"domain: {dom}; window {r['window']}; pad {r['pad']}; unit {r['unit']}")
     click.echo(f"bandwidth ({r['bandwidth_energy']:.0%} energy): {r['bandwidth']:.6g}")
     b = r["derivative_bounds"]
-    click.echo(f"derivative bounds (seed 002 Eqs. 9, 2): |g'| <= {b['1']:.6g}, |g''| <= {b['2']:.6g}")
+    click.echo(
+        f"derivative bounds (seed 002 Eqs. 9, 2): |g'| <= {b['1']:.6g}, |g''| <= {b['2']:.6g}"
+    )
     for p in r["peaks"]:  # local maxima >= 25% of the largest (box sidelobes are 22%)
         click.echo(f"peak at k = {p['k']:.6g}: amplitude {p['amplitude']:.6g}")
     if plot:

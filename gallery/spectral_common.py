@@ -28,11 +28,22 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 
 def parser(doc: str) -> argparse.ArgumentParser:
     """An argument parser with the common ``out`` argument."""
-    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("out", nargs="?", default=None,
-                   help="output directory (default: $ACTDESIGN_GALLERY_OUT or gallery/out/)")
+    p = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "out",
+        nargs="?",
+        default=None,
+        help="output directory (default: $ACTDESIGN_GALLERY_OUT or gallery/out/)",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest for these small nets)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads (1 is fastest for these small nets)",
+    )
     return p
 
 
@@ -50,7 +61,8 @@ class Clock:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
 
     def __str__(self):
-        return f"{time.perf_counter() - self.wall:.1f} s wall, {time.process_time() - self.cpu:.1f} s CPU"
+        wall, cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+        return f"{wall:.1f} s wall, {cpu:.1f} s CPU"
 
 
 # --- torch networks ----------------------------------------------------------------------
@@ -68,8 +80,17 @@ def activation_module(name, gauss_a=0.1, sine_w0=1.0):
     return {"relu": torch.nn.ReLU, "gaussian": Gaussian, "sine": Sine}[name]()
 
 
-def mlp(activation="relu", depth=4, width=256, init="xavier", normal_std=0.03, bias_init="default",
-        seed=0, gauss_a=0.1, sine_w0=1.0):
+def mlp(
+    activation="relu",
+    depth=4,
+    width=256,
+    init="xavier",
+    normal_std=0.03,
+    bias_init="default",
+    seed=0,
+    gauss_a=0.1,
+    sine_w0=1.0,
+):
     """1 -> width (x depth hidden layers) -> 1, with the initialisations of seed 002."""
     import torch
 

@@ -15,7 +15,6 @@ linear at every depth), Adam lr 1e-3 instead of SGD lr 1e-4 with an unknown step
 from __future__ import annotations
 
 import numpy as np
-
 import spectral_common as C
 
 
@@ -45,7 +44,7 @@ def main(argv=None):
     acts = ["relu", "gaussian", "sine"]
     fig = new_figure(10, 9)
     axes = fig.subplots(len(acts), 2)
-    for row, act in zip(axes, acts):
+    for row, act in zip(axes, acts, strict=True):
         row[0].plot(xd, g(xd), "k--", lw=1, label="ground truth")
         row[0].plot(xs, g(xs), "ko", ms=4)
         for depth in args.depths:
@@ -54,19 +53,31 @@ def main(argv=None):
             loss = C.fit(net, xs, g(xs), args.steps, args.lr, args.optimizer)
             row[0].plot(xd, C.predict(net, xd), lw=1.2, label=f"depth {depth} (loss {loss:.1e})")
             keep = s0.k <= 3.0
-            row[1].semilogy(s0.k[keep], s0.amplitude[keep] + 1e-8, lw=1.2,
-                            label=f"depth {depth}: bandwidth99 {s0.bandwidth(0.99):.2f}")
+            row[1].semilogy(
+                s0.k[keep],
+                s0.amplitude[keep] + 1e-8,
+                lw=1.2,
+                label=f"depth {depth}: bandwidth99 {s0.bandwidth(0.99):.2f}",
+            )
         row[0].set_title(f"{act}: interpolations after training", fontsize=9)
         row[0].set_ylim(-12, 12)
         row[0].legend(fontsize=6)
         row[1].set_title(f"{act}: spectrum at initialisation", fontsize=9)
         row[1].set_xlabel("k (cycles per unit)")
         row[1].legend(fontsize=6)
-    fig.suptitle("Seed 002 Exp. 1: 8 points of 3 sin(0.4πx) + 5 sin(0.2πx), 256-wide nets, Xavier init",
-                 fontsize=10)
-    fig.text(0.5, 0.0, f"{args.optimizer} lr {args.lr}, {args.steps} steps; gaussian a={args.gauss_a}, "
-             f"sine w0={args.sine_w0}; spectra: hann window on [{a:g}, {b:g}]. {CONVENTION[:60]}…",
-             ha="center", va="top", fontsize=6)
+    fig.suptitle(
+        "Seed 002 Exp. 1: 8 points of 3 sin(0.4πx) + 5 sin(0.2πx), 256-wide nets, Xavier init",
+        fontsize=10,
+    )
+    fig.text(
+        0.5,
+        0.0,
+        f"{args.optimizer} lr {args.lr}, {args.steps} steps; gaussian a={args.gauss_a}, "
+        f"sine w0={args.sine_w0}; spectra: hann window on [{a:g}, {b:g}]. {CONVENTION[:60]}…",
+        ha="center",
+        va="top",
+        fontsize=6,
+    )
     path = save_figure(fig, C.out_dir(args.out) / "spectral_exp1.png")
     print(f"{path} ({clock})")
 

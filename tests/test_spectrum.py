@@ -11,7 +11,6 @@ from scipy.special import erfinv
 import actdesign
 from actdesign import spectrum as sp
 
-
 # --- sums of sinusoids -------------------------------------------------------------------
 SINES = [(3.0, 5.0, 0.3), (2.0, 7.0, -1.1), (0.5, 12.0, 2.0)]  # (amplitude, cycles per unit, phase)
 L = 4.0  # domain length: frequencies above are multiples of 1/L, i.e. bin-centred
@@ -45,7 +44,7 @@ def test_sines_peaks_within_one_bin_off_centre(window):
     peaks = s.k[sp.find_peaks(s, rel_height=0.3)]
     dk = s.k[1] - s.k[0]
     assert len(peaks) == len(comps)
-    for (_, nu), p in zip(comps, sorted(peaks)):
+    for (_, nu), p in zip(comps, sorted(peaks), strict=True):
         assert abs(p - nu) <= dk
 
 
@@ -69,7 +68,7 @@ def test_gaussian_2d_closed_form_and_radial_profile():
     exact = 2 * np.pi * np.exp(-(kx**2 + ky**2) / 2)
     assert np.max(np.abs(s.values - exact)) <= 1e-10 * 2 * np.pi
     prof = s.radial_profile()
-    amp_exact = 2 * 2 * np.pi * np.exp(-prof.k**2 / 2) / s.window_integral
+    amp_exact = 2 * 2 * np.pi * np.exp(-(prof.k**2) / 2) / s.window_integral
     big = prof.amplitude > 1e-3 * prof.amplitude[0]
     # the ring mean of a radial f equals f(mean radius) up to f''/2 Var(r), Var(r) <= width^2/12,
     # and |f''/f| = |r^2 - 1| for f = exp(-r^2/2)
@@ -143,7 +142,8 @@ def test_line_spectrum_bandwidth_within_one_bin():
 
 @pytest.mark.parametrize("sigma", [0.7, 1.0, 1.5])
 def test_derivative_bounds_seed002(sigma):
-    # g = exp(-x^2/2 sigma^2): B_2 = (1/2pi)∫k^2|g_hat| = 1/sigma^2 = max|g''| (tight), B_1 = sqrt(2/pi)/sigma
+    # g = exp(-x^2/2 sigma^2): B_2 = (1/2pi)∫k^2|g_hat| = 1/sigma^2 = max|g''| (tight),
+    # B_1 = sqrt(2/pi)/sigma
     g = lambda x: np.exp(-(x**2) / (2 * sigma**2))  # noqa: E731
     for unit in ("angular", "cycles"):
         s = sp.spectrum(g, (-25 * sigma, 25 * sigma), n=8192, unit=unit)
@@ -151,10 +151,12 @@ def test_derivative_bounds_seed002(sigma):
         assert abs(s.derivative_bound(1) - np.sqrt(2 / np.pi) / sigma) <= 1e-4 / sigma
         assert abs(sp.derivative_bound(s, 0) - 1.0) <= 1e-8  # B_0 = max|g| = g(0)
     x = np.linspace(-5 * sigma, 5 * sigma, 20001)
-    assert np.max(np.abs(np.exp(-(x**2) / (2 * sigma**2)) * (x / sigma**2))) <= s.derivative_bound(1)
+    assert np.max(np.abs(np.exp(-(x**2) / (2 * sigma**2)) * (x / sigma**2))) <= s.derivative_bound(
+        1
+    )
 
 
-# --- non-uniform samples (NUFFT) -------------------------------------------------------------------
+# --- non-uniform samples (NUFFT) ----------------------------------------------------------
 def test_nufft_matches_fft_on_uniform_samples():
     a, b, n = -3.0, 5.0, 3000
     x = sp.cell_centres(a, b, n)
@@ -186,7 +188,7 @@ def test_nufft_random_points_gaussian():
     rng = np.random.default_rng(1)
     x = rng.uniform(-12, 12, 40000)
     s = sp.sample_spectrum(np.exp(-(x**2) / 2), x=x, domain=(-12, 12), k=np.linspace(0, 4, 41))
-    exact = np.sqrt(2 * np.pi) * np.exp(-s.k**2 / 2)
+    exact = np.sqrt(2 * np.pi) * np.exp(-(s.k**2) / 2)
     # Voronoi (second-order) quadrature on random points: mean spacing 6e-4
     assert np.max(np.abs(s.values - exact)) < 1e-5
 
@@ -246,7 +248,7 @@ def test_torch_module_and_jax_function_match_numpy():
 def test_activation_object_and_formula():
     act = actdesign.from_expression("exp(-z^2/2)")
     s = sp.spectrum(act, (-20.0, 20.0), n=2048)
-    np.testing.assert_allclose(s.values, np.sqrt(2 * np.pi) * np.exp(-s.k**2 / 2), atol=1e-12)
+    np.testing.assert_allclose(s.values, np.sqrt(2 * np.pi) * np.exp(-(s.k**2) / 2), atol=1e-12)
     f, dim = sp.expression_function("exp(-(x^2 + y^2)/2) * cos(y)")
     assert dim == 2
     gx, gy = np.meshgrid(np.linspace(-1, 1, 7), np.linspace(0, 2, 5), indexing="ij")
@@ -276,7 +278,10 @@ def test_penalty_numeric_fallback_matches_closed_form():
         (lambda: sp.sample_spectrum([1.0, 2.0], x=[0.0, 3.0], domain=(0, 1)), "outside the domain"),
         (lambda: sp.sample_spectrum([1.0, 2.0], x=[0.5, 0.5], domain=(0, 1)), "repeated"),
         (lambda: sp.spectrum(np.sin, (0.0, 1.0)).bandwidth(1.5), "energy fraction"),
-        (lambda: sp.penalty_function(actdesign.from_expression("relu(z)"))(np.ones(2)), "does not decay"),
+        (
+            lambda: sp.penalty_function(actdesign.from_expression("relu(z)"))(np.ones(2)),
+            "does not decay",
+        ),
     ],
 )
 def test_bad_input_one_line_errors(call, words):

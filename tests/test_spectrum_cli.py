@@ -4,10 +4,10 @@ import json
 
 import numpy as np
 import pytest
+from actdesign_cli.main import main
 from click.testing import CliRunner
 
 import actdesign
-from actdesign_cli.main import main
 
 
 def run(*args):
@@ -15,11 +15,15 @@ def run(*args):
 
 
 def test_function_json_sinusoid_amplitudes():
-    r = run("--function", "3*sin(2*pi*5*x) + cos(2*pi*12*x)", "--unit", "cycles", "--pad", "1", "--json")
+    r = run(
+        "--function", "3*sin(2*pi*5*x) + cos(2*pi*12*x)", "--unit", "cycles", "--pad", "1", "--json"
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert {"k", "amplitude", "unit", "window", "bandwidth", "convention"} <= set(d)
-    assert d["unit"] == "cycles" and d["window"] == "box" and d["convention"] == actdesign.CONVENTION
+    assert (
+        d["unit"] == "cycles" and d["window"] == "box" and d["convention"] == actdesign.CONVENTION
+    )
     k, amp = np.array(d["k"]), np.array(d["amplitude"])
     assert abs(amp[k == 5.0][0] - 3.0) < 1e-6 * 3 and abs(amp[k == 12.0][0] - 1.0) < 1e-6
     assert abs(d["bandwidth"] - 12.0) <= 1.0  # within one bin (1 cycle on [0, 1])
@@ -44,7 +48,17 @@ def test_text_output_states_convention():
 
 
 def test_2d_function(tmp_path):
-    r = run("--function", "cos(2*pi*(3*x + 4*y))", "--domain", "0,1", "--n", "64", "--unit", "cycles", "--json")
+    r = run(
+        "--function",
+        "cos(2*pi*(3*x + 4*y))",
+        "--domain",
+        "0,1",
+        "--n",
+        "64",
+        "--unit",
+        "cycles",
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["dim"] == 2

@@ -1,4 +1,4 @@
-"""Kernel-regime predictions (K_hat ∝ 1/rho, exp(-eta t K_hat), 1/(1 + lam rho)) against measurement.
+"""Kernel-regime predictions (K_hat ∝ 1/rho, exp(-eta t K_hat), 1/(1 + lam rho)) vs measurement.
 
 Measurement: a random-features network trained by exact gradient descent (eigendecomposition of
 the step matrix) or by ridge, with its residual spectrum read by the FrequencyTracker. Prediction:
@@ -41,7 +41,7 @@ def test_gd_per_frequency_convergence_matches_prediction(activations, name):
     tr = sp.FrequencyTracker(target, (-L / 2, L / 2), n=N, peaks=list(freqs), metric="rel")
     lr = 0.5 * model.max_stable_lr(tr.x)
     steps = np.unique(np.geomspace(1, 1e9, 120).astype(int))
-    for t, f in zip(steps, model.gd_trajectory(tr.x, target(tr.x), steps, lr)):
+    for t, f in zip(steps, model.gd_trajectory(tr.x, target(tr.x), steps, lr), strict=True):
         tr.update(int(t), values=f)
     measured = tr.convergence_steps()  # steps to reach e^-1 of the initial residual
     predicted = 1.0 / (lr * model.rate(tr.k, L))  # exp(-lr t lambda(k)) = e^-1
@@ -64,14 +64,17 @@ def test_ridge_shrinkage_matches_prediction(activations, name, lam):
     tr.update(0, model.ridge_fit(tr.x, target(tr.x), lam))
     kept = tr.matrix[0]  # |f_hat(k)| / |g_hat(k)|
     rho = act if penalty is None else penalty
-    predicted = sp.ridge_shrinkage(rho, tr.k, model.effective_ridge(lam, L))  # 1 / (1 + lam_eff rho)
+    predicted = sp.ridge_shrinkage(
+        rho, tr.k, model.effective_ridge(lam, L)
+    )  # 1 / (1 + lam_eff rho)
     assert np.max(np.abs(kept - predicted)) < 0.05
     assert kept.min() < 0.8  # the test is not vacuous: some frequency is visibly shrunk
 
 
 def test_kernel_spectrum_against_empirical_kernel():
-    # Gaussian phi = e^{-z^2/2}/sqrt(2 pi): (phi * phi)(d) = e^{-d^2/4}/(2 sqrt(pi)), whose transform
-    # is e^{-k^2}, so K(x, x') = width/(2B) e^{-(x-x')^2/4}/(2 sqrt(pi)) and K_hat = width/(2B) e^{-k^2}
+    # Gaussian phi = e^{-z^2/2}/sqrt(2 pi): (phi * phi)(d) = e^{-d^2/4}/(2 sqrt(pi)), whose
+    # transform is e^{-k^2}, so K(x, x') = width/(2B) e^{-(x-x')^2/4}/(2 sqrt(pi)) and
+    # K_hat = width/(2B) e^{-k^2}
     act = actdesign.from_expression("exp(-z^2/2)/sqrt(2*pi)")
     width, B = 40000, 8.0
     model = sp.RandomFeatureModel(act, penalty="exp(k^2)", width=width, bias_range=B, seed=3)
@@ -81,15 +84,21 @@ def test_kernel_spectrum_against_empirical_kernel():
     exact = width / (2 * B) * np.exp(-(x**2) / 4) / (2 * np.sqrt(np.pi))
     np.testing.assert_allclose(emp, exact, rtol=0.05)  # Monte Carlo over 40000 biases
     k = np.array([0.0, 1.0, 2.0])
-    np.testing.assert_allclose(model.kernel_spectrum(k), width / (2 * B) * np.exp(-(k**2)), rtol=1e-12)
+    np.testing.assert_allclose(
+        model.kernel_spectrum(k), width / (2 * B) * np.exp(-(k**2)), rtol=1e-12
+    )
 
 
 def test_weight_laws_average_the_scaled_spectrum():
     # w ~ N(0, s^2), ReLU (rho = k^4): 1/(|w| rho(k/w)) = |w|^3/k^4, so K_hat = sum|w_i|^3/(2B k^4)
     relu = actdesign.design("k^4", shape="relu")
-    m = sp.RandomFeatureModel(relu, width=500, bias_range=5.0, weight_law="normal", weight_scale=2.0, seed=0)
+    m = sp.RandomFeatureModel(
+        relu, width=500, bias_range=5.0, weight_law="normal", weight_scale=2.0, seed=0
+    )
     k = np.array([0.5, 1.0, 3.0])
-    np.testing.assert_allclose(m.kernel_spectrum(k), np.sum(np.abs(m.w) ** 3) / (2 * 5.0 * k**4), rtol=1e-12)
+    np.testing.assert_allclose(
+        m.kernel_spectrum(k), np.sum(np.abs(m.w) ** 3) / (2 * 5.0 * k**4), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,10 @@ def target(x):
 
 def model_at(t):
     # component i converged to within exp(-t / tau_i): the rel metric is exactly that
-    return lambda x: sum((1 - np.exp(-t / tau)) * np.sin(2 * np.pi * nu * x + nu) for nu, tau in zip(FREQS, TAUS))
+    return lambda x: sum(
+        (1 - np.exp(-t / tau)) * np.sin(2 * np.pi * nu * x + nu)
+        for nu, tau in zip(FREQS, TAUS, strict=True)
+    )
 
 
 def test_relative_metric_closed_form_and_convergence_steps():
@@ -32,8 +35,12 @@ def test_relative_metric_closed_form_and_convergence_steps():
 
 
 def test_abs_and_ratio_metrics():
-    tr_abs = sp.FrequencyTracker(target, (0.0, 2.0), n=256, unit="cycles", metric="abs", peaks=[1, 3, 4])
-    tr_ratio = sp.FrequencyTracker(target, (0.0, 2.0), n=256, unit="cycles", metric="ratio", peaks=[1, 4])
+    tr_abs = sp.FrequencyTracker(
+        target, (0.0, 2.0), n=256, unit="cycles", metric="abs", peaks=[1, 3, 4]
+    )
+    tr_ratio = sp.FrequencyTracker(
+        target, (0.0, 2.0), n=256, unit="cycles", metric="ratio", peaks=[1, 4]
+    )
     f = lambda x: 0.25 * np.sin(2 * np.pi * x + 1) + 0.5 * np.sin(2 * np.pi * 3 * x)  # noqa: E731
     np.testing.assert_allclose(tr_abs.update(0, f), [0.75, 0.5, 1.0], atol=1e-10)  # amplitude units
     np.testing.assert_allclose(tr_ratio.update(0, f), [0.25, 0.0], atol=1e-10)
@@ -115,14 +122,22 @@ def _fit(torch, net, x, y, steps, lr, tracker=None, every=50):
 
 def _experiment_3(pretrain, seed=0):
     torch = pytest.importorskip("torch")
-    half = 1.0  # domain [-1, 1]; training points x = n + 1/2, where sin(pi x) = ±1 and sin(10 pi x) = 0
+    # domain [-1, 1]; training points x = n + 1/2, where sin(pi x) = ±1 and sin(10 pi x) = 0
+    half = 1.0
     net = _relu_net(torch, 64, 3, seed)
     if pretrain:  # Exp. 3b: fit sin(10 pi x) (a spike at k = 5 cycles) first
         xd = sp.cell_centres(-half, half, 80)
         _fit(torch, net, xd, np.sin(10 * np.pi * xd), 1500, 3e-3)
     # hann window: the interpolant does not vanish at the ends, and box leakage would mask k = 5
-    tr = sp.FrequencyTracker(lambda x: np.sin(np.pi * x), (-half, half), n=512, peaks=[0.5, 5],
-                             metric="abs", unit="cycles", window="hann")
+    tr = sp.FrequencyTracker(
+        lambda x: np.sin(np.pi * x),
+        (-half, half),
+        n=512,
+        peaks=[0.5, 5],
+        metric="abs",
+        unit="cycles",
+        window="hann",
+    )
     xs = np.arange(-half, half) + 0.5
     loss = _fit(torch, net, xs, np.sin(np.pi * xs), 301, 1e-3, tracker=tr, every=50)
     return tr, loss

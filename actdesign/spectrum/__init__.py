@@ -1,4 +1,4 @@
-"""Spectra of functions, samples and networks; frequency-convergence tracking; kernel-regime predictions.
+"""Spectra of functions, samples and networks; frequency tracking; kernel-regime predictions.
 
 Everything follows :data:`actdesign.CONVENTION`: F[f](k) = ∫ f(x) e^{-ikx} dx with angular
 k. ``unit="cycles"`` only relabels the frequency axis (k / 2 pi), as in seed 002's plots.

@@ -48,7 +48,10 @@ def evaluate_callable(f, columns) -> np.ndarray:
         with np.errstate(all="ignore"):  # non-finite results are reported below, in one line
             out = np.asarray(f(*columns))
         if np.iscomplexobj(out):
-            raise ActdesignError("the function returned complex values; pass its real part (spectra are of real functions)")
+            raise ActdesignError(
+                "the function returned complex values; "
+                "pass its real part (spectra are of real functions)"
+            )
         if out.size == 1 and np.prod(shape) != 1:
             out = np.broadcast_to(out.reshape(()), shape)  # a constant function
         if out.size != np.prod(shape):
@@ -76,7 +79,8 @@ def _eval_torch(module, flat):
     out = np.concatenate(outs)
     if out.size != pts.shape[0]:
         raise ActdesignError(
-            f"the torch module returned {out.size} values for {pts.shape[0]} inputs; it must map (N, D) to N outputs"
+            f"the torch module returned {out.size} values for {pts.shape[0]} inputs; "
+            "it must map (N, D) to N outputs"
         )
     return out
 

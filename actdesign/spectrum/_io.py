@@ -34,11 +34,15 @@ def read_csv(path):
     for i, ln in enumerate(rows, 1):
         cells = ln.split(",")
         if not _numeric(ln):
-            raise ActdesignError(f"{path}: data row {i} is not numeric ({ln[:40]!r}); use columns x,f or x,y,f")
+            raise ActdesignError(
+                f"{path}: data row {i} is not numeric ({ln[:40]!r}); use columns x,f or x,y,f"
+            )
         table.append([float(c) for c in cells])
     widths = {len(r) for r in table}
     if len(table) < 2 or len(widths) != 1 or widths.pop() not in (2, 3):
-        raise ActdesignError(f"{path}: need at least 2 rows of 2 (x,f) or 3 (x,y,f) numeric columns")
+        raise ActdesignError(
+            f"{path}: need at least 2 rows of 2 (x,f) or 3 (x,y,f) numeric columns"
+        )
     a = np.array(table)
     if not np.all(np.isfinite(a)):
         r = int(np.flatnonzero(~np.all(np.isfinite(a), axis=1))[0]) + 1

@@ -98,11 +98,20 @@ class RandomFeatureModel:
 
     def __post_init__(self):
         if self.weight_law not in WEIGHT_LAWS:
-            raise ActdesignError(f"weight_law must be one of {WEIGHT_LAWS}, got {self.weight_law!r}")
+            raise ActdesignError(
+                f"weight_law must be one of {WEIGHT_LAWS}, got {self.weight_law!r}"
+            )
         if self.loss not in LOSS_FACTOR:
             raise ActdesignError(f"loss must be one of {tuple(LOSS_FACTOR)}, got {self.loss!r}")
-        if int(self.width) != self.width or self.width < 1 or not self.bias_range > 0 or not self.weight_scale > 0:
-            raise ActdesignError("width must be a positive integer and bias_range, weight_scale positive")
+        if (
+            int(self.width) != self.width
+            or self.width < 1
+            or not self.bias_range > 0
+            or not self.weight_scale > 0
+        ):
+            raise ActdesignError(
+                "width must be a positive integer and bias_range, weight_scale positive"
+            )
         rng = np.random.default_rng(self.seed)
         s = self.weight_scale
         draw = {
@@ -123,7 +132,7 @@ class RandomFeatureModel:
         scales, counts = np.unique(aw, return_counts=True)
         out = np.zeros_like(k)
         with np.errstate(divide="ignore", over="ignore"):
-            for s, c in zip(scales, counts):
+            for s, c in zip(scales, counts, strict=True):
                 out += c / (s * rho(k / s))
         return out / (2.0 * self.bias_range)
 
@@ -132,9 +141,11 @@ class RandomFeatureModel:
         return 2.0 * LOSS_FACTOR[self.loss] * self.kernel_spectrum(k, unit=unit) / length
 
     def effective_ridge(self, lam, length):
-        """lam_eff with 1/(1 + lam_eff rho) the ridge shrinkage (``sign`` law, |w| = weight_scale = 1)."""
+        """lam_eff such that 1/(1 + lam_eff rho) is the ridge shrinkage (``sign`` law, |w| = 1)."""
         if self.weight_law != "sign" or self.weight_scale != 1.0:
-            raise ActdesignError("effective_ridge needs weight_law='sign', weight_scale=1; use ridge_prediction")
+            raise ActdesignError(
+                "effective_ridge needs weight_law='sign', weight_scale=1; use ridge_prediction"
+            )
         return lam * length * 2.0 * self.bias_range / (LOSS_FACTOR[self.loss] * self.width)
 
     def ridge_prediction(self, k, lam, length, *, unit="angular"):

@@ -27,7 +27,11 @@ def _lib(backend):
 
         return cufinufft
     except ImportError:
-        extra = "pip install finufft" if backend == "finufft" else "install cufinufft and cupy for your CUDA"
+        extra = (
+            "pip install finufft"
+            if backend == "finufft"
+            else "install cufinufft and cupy for your CUDA"
+        )
         raise ActdesignError(f"the {backend} backend is not installed; {extra}") from None
 
 
@@ -48,7 +52,9 @@ def grid_1d(x, c, centre, dk, m, *, eps=DEFAULT_EPS, backend="finufft"):
     lib = _lib(backend)
     theta = dk * (np.asarray(x, dtype=float) - centre)
     if theta.size and np.max(np.abs(theta)) >= 3 * np.pi:
-        raise ActdesignError("frequency step too coarse for the domain (dk * length >= 6 pi); raise pad")
+        raise ActdesignError(
+            "frequency step too coarse for the domain (dk * length >= 6 pi); raise pad"
+        )
     theta, cc = _prepare(backend, [theta, np.asarray(c, dtype=complex)])
     modes = _to_host(lib.nufft1d1(theta, cc, 2 * m + 1, isign=-1, eps=eps))
     k = dk * np.arange(m + 1)
@@ -59,7 +65,9 @@ def points_1d(x, c, centre, k, *, eps=DEFAULT_EPS, backend="finufft"):
     """F(k_i) at arbitrary angular frequencies k_i (type-3 NUFFT)."""
     lib = _lib(backend)
     k = np.asarray(k, dtype=float)
-    xs, cc, kk = _prepare(backend, [np.asarray(x, dtype=float) - centre, np.asarray(c, dtype=complex), k])
+    xs, cc, kk = _prepare(
+        backend, [np.asarray(x, dtype=float) - centre, np.asarray(c, dtype=complex), k]
+    )
     out = _to_host(lib.nufft1d3(xs, cc, kk, isign=-1, eps=eps))
     return out * np.exp(-1j * k * centre)
 
@@ -70,7 +78,9 @@ def grid_2d(x, y, c, centre, dk, m, *, eps=DEFAULT_EPS, backend="finufft"):
     tx = dk[0] * (np.asarray(x, dtype=float) - centre[0])
     ty = dk[1] * (np.asarray(y, dtype=float) - centre[1])
     if max(np.max(np.abs(tx), initial=0), np.max(np.abs(ty), initial=0)) >= 3 * np.pi:
-        raise ActdesignError("frequency step too coarse for the domain (dk * length >= 6 pi); raise pad")
+        raise ActdesignError(
+            "frequency step too coarse for the domain (dk * length >= 6 pi); raise pad"
+        )
     tx, ty, cc = _prepare(backend, [tx, ty, np.asarray(c, dtype=complex)])
     modes = _to_host(lib.nufft2d1(tx, ty, cc, (2 * m[0] + 1, 2 * m[1] + 1), isign=-1, eps=eps))
     kx = dk[0] * np.arange(-m[0], m[0] + 1)

@@ -37,8 +37,10 @@ def penalty_function(source):
         return _sympy_penalty(source)
     if callable(source):
         return lambda k: np.asarray(source(np.abs(np.asarray(k, dtype=float))), dtype=float)
-    raise ActdesignError(f"cannot read a penalty from {type(source).__name__}; pass an Activation, "
-                         "a penalty string like 'k^4', or a callable rho(k)")
+    raise ActdesignError(
+        f"cannot read a penalty from {type(source).__name__}; pass an Activation, "
+        "a penalty string like 'k^4', or a callable rho(k)"
+    )
 
 
 def _sympy_penalty(expr):
@@ -60,12 +62,13 @@ def activation_transform(act, k, *, dx=0.02):
         n = int(np.ceil(2 * h / dx))
         z = cell_centres(-h, h, n)
         phi = np.asarray(act(z), dtype=float)
-        edge = np.max(np.abs(np.concatenate([phi[: n // 20], phi[-(n // 20):]])))
+        edge = np.max(np.abs(np.concatenate([phi[: n // 20], phi[-(n // 20) :]])))
         if np.all(np.isfinite(phi)) and edge <= DECAY * np.max(np.abs(phi)):
             return np.abs(sample_spectrum(phi, x=z, domain=(-h, h), k=k).values)
     raise ActdesignError(
-        f"activation {getattr(act, 'name', '')!r} does not decay within |z| <= {HALF_WIDTHS[-1]:g}, so its "
-        "transform cannot be computed numerically; give its penalty (a penalty string such as 'k^4', "
+        f"activation {getattr(act, 'name', '')!r} does not decay within "
+        f"|z| <= {HALF_WIDTHS[-1]:g}, so its transform cannot be computed numerically; "
+        "give its penalty (a penalty string such as 'k^4', "
         "or an Activation with rho from actdesign.design/analyze)"
     )
 

@@ -33,8 +33,12 @@ def save_figure(fig, path) -> Path:
     """Write ``fig`` to ``path`` through a temporary file and a rename (format from the suffix)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise ActdesignError(f"directory {path.parent} does not exist; create it or choose another path")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".png")
+        raise ActdesignError(
+            f"directory {path.parent} does not exist; create it or choose another path"
+        )
+    fd, tmp = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".png"
+    )
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=110)
@@ -71,8 +75,10 @@ def plot_spectrum(spec, ax=None, *, path=None, log=True, label=None, title=None)
         ax.set_yscale("log")
     ax.set_xlabel(unit_label(spec.unit))
     ax.set_ylabel("amplitude 2|F|/∫w")
-    ax.set_title(title or f"spectrum (window {spec.window}, bandwidth99 = {spec.bandwidth(0.99):.4g})",
-                 fontsize=9)
+    ax.set_title(
+        title or f"spectrum (window {spec.window}, bandwidth99 = {spec.bandwidth(0.99):.4g})",
+        fontsize=9,
+    )
     if fig is not None:
         caption(fig, f"window={spec.window}, pad={spec.pad}")
         if path is not None:
@@ -90,21 +96,27 @@ def heatmap(tracker, ax=None, *, path=None, predicted=None, clip=(0.0, 1.0), tit
     m = tracker.matrix
     steps = np.asarray(tracker.steps, dtype=float)
     cols = np.arange(tracker.k.size)
-    img = ax.pcolormesh(cols, steps, np.clip(m, *clip), shading="nearest", cmap="magma",
-                        vmin=clip[0], vmax=clip[1])
+    img = ax.pcolormesh(
+        cols, steps, np.clip(m, *clip), shading="nearest", cmap="magma", vmin=clip[0], vmax=clip[1]
+    )
     (fig or ax.figure).colorbar(img, ax=ax, label=METRIC_LABEL[tracker.metric])
     if predicted is not None:
         p = np.asarray(predicted, dtype=float)
         if p.shape != m.shape:
-            raise ActdesignError(f"predicted has shape {p.shape}; it must match the tracker matrix {m.shape}")
+            raise ActdesignError(
+                f"predicted has shape {p.shape}; it must match the tracker matrix {m.shape}"
+            )
         cs = ax.contour(cols, steps, p, levels=[0.1, 0.5, 0.9], colors="cyan", linewidths=1.0)
         ax.clabel(cs, fontsize=6, fmt="%.1f")
     ticks = cols if cols.size <= 12 else np.linspace(0, cols.size - 1, 12).round().astype(int)
     ax.set_xticks(ticks, [f"{tracker.k[i]:.3g}" for i in ticks], fontsize=7)
     ax.set_xlabel(unit_label(tracker.unit))
     ax.set_ylabel("step")
-    ax.set_title(title or "frequency convergence" + (" (contours: prediction)" if predicted is not None else ""),
-                 fontsize=9)
+    ax.set_title(
+        title
+        or "frequency convergence" + (" (contours: prediction)" if predicted is not None else ""),
+        fontsize=9,
+    )
     if fig is not None:
         caption(fig)
         if path is not None:

@@ -147,7 +147,7 @@ class Spectrum:
             "bandwidth": self.bandwidth(energy),
             "bandwidth_energy": energy,
             "derivative_bounds": {"1": self.derivative_bound(1), "2": self.derivative_bound(2)},
-            "amplitude_normalisation": "2|F(k)|/integral(w) for k != 0, |F(0)|/integral(w) at k = 0",
+            "amplitude_normalisation": "2|F(k)|/integral(w) for k != 0, |F(0)|/integral(w) at k=0",
             "convention": self.convention,
         }
 
@@ -267,7 +267,7 @@ class Spectrum2D:
             return RadialProfile(kr / counts, amp / counts, pw / counts, counts, self.unit)
 
     def bandwidth(self, energy: float = 0.99) -> float:
-        """Smallest radius r (in ``unit``) with ∫_{|K|<=r} |F|^2 >= ``energy`` × total (grid sum)."""
+        """Smallest radius r (in ``unit``) with ∫_{|K|<=r} |F|^2 >= ``energy`` × total."""
         _check_fraction(energy)
         r = self.radius.ravel()
         order = np.argsort(r, kind="stable")
@@ -298,6 +298,6 @@ class Spectrum2D:
             "bandwidth": self.bandwidth(energy),
             "bandwidth_energy": energy,
             "derivative_bounds": {"1": self.derivative_bound(1), "2": self.derivative_bound(2)},
-            "amplitude_normalisation": "2|F(K)|/integral(w) for K != 0, |F(0)|/integral(w) at K = 0",
+            "amplitude_normalisation": "2|F(K)|/integral(w) for K != 0, |F(0)|/integral(w) at K=0",
             "convention": self.convention,
         }

@@ -18,6 +18,7 @@ from ._callables import evaluate_callable
 from ._transform import _sizes, cell_centres, parse_domain, sample_spectrum
 
 METRICS = ("abs", "rel", "ratio")
+E_FOLD = float(np.exp(-1.0))  # default convergence level: residual down to 1/e
 
 
 def find_peaks(spec, *, rel_height=0.1, k_max=None):
@@ -60,8 +61,19 @@ class FrequencyTracker:
     >>> tr.update(step, lambda x: net.apply(params, x[:, None])[:, 0])   # a JAX loop
     """
 
-    def __init__(self, target, domain, *, n=None, peaks="auto", k_max=None, metric="rel",
-                 window="box", pad=1, unit="angular"):
+    def __init__(
+        self,
+        target,
+        domain,
+        *,
+        n=None,
+        peaks="auto",
+        k_max=None,
+        metric="rel",
+        window="box",
+        pad=1,
+        unit="angular",
+    ):
         boxes = parse_domain(domain)
         if len(boxes) != 1:
             raise ActdesignError("the frequency tracker works on 1-D intervals; pass domain=(a, b)")
@@ -75,7 +87,9 @@ class FrequencyTracker:
         self.reference = sample_spectrum(self._values(target), **self._opts)
         self.index = self._pick(peaks, k_max)
         if self.index.size == 0:
-            raise ActdesignError("no frequencies to track; give peaks as a list or lower rel_height")
+            raise ActdesignError(
+                "no frequencies to track; give peaks as a list or lower rel_height"
+            )
         self.k = self.reference.k[self.index]
         self.unit = unit
         self.steps: list = []
@@ -87,7 +101,9 @@ class FrequencyTracker:
             return evaluate_callable(f, (self.x,))
         v = np.asarray(f, dtype=float).reshape(-1)
         if v.size != self.n:
-            raise ActdesignError(f"samples must be given on tracker.x ({self.n} points), got {v.size}")
+            raise ActdesignError(
+                f"samples must be given on tracker.x ({self.n} points), got {v.size}"
+            )
         return v
 
     def _pick(self, peaks, k_max):
@@ -98,11 +114,13 @@ class FrequencyTracker:
             top = ref.k.max() if k_max is None else k_max
             return np.flatnonzero((ref.k > 0) & (ref.k <= top))
         if isinstance(peaks, str):
-            raise ActdesignError(f"peaks must be 'auto', 'all' or a list of frequencies, got {peaks!r}")
+            raise ActdesignError(
+                f"peaks must be 'auto', 'all' or a list of frequencies, got {peaks!r}"
+            )
         return np.unique(ref.index(peaks))
 
     def update(self, step, model=None, *, values=None):
-        """Record the model's spectrum at ``step``: pass the model (callable) or its values on :attr:`x`."""
+        """Record the model's spectrum at ``step``: pass the model or its values on :attr:`x`."""
         if (model is None) == (values is None):
             raise ActdesignError("pass exactly one of model or values to update()")
         spec = sample_spectrum(self._values(model if values is None else values), **self._opts)
@@ -140,8 +158,8 @@ class FrequencyTracker:
         """Complex F[w f_t](k_i) at the tracked frequencies, one row per logged step."""
         return np.array(self._values_at).reshape(len(self._values_at), self.k.size)
 
-    def convergence_steps(self, level=np.exp(-1)):
-        """Per frequency, the first logged step (log-interpolated) where the metric falls to ``level``."""
+    def convergence_steps(self, level=E_FOLD):
+        """Per frequency, the first step (log-interpolated) where the metric falls to ``level``."""
         return convergence_steps(self.matrix, self.steps, level)
 
     def plot(self, ax=None, *, path=None, predicted=None, clip=(0.0, 1.0), title=None):
@@ -151,11 +169,18 @@ class FrequencyTracker:
         return heatmap(self, ax=ax, path=path, predicted=predicted, clip=clip, title=title)
 
     def to_dict(self) -> dict:
-        return {"k": self.k, "unit": self.unit, "steps": list(self.steps), "metric": self.metric,
-                "matrix": self.matrix, "domain": list(self.domain), "convention": CONVENTION}
+        return {
+            "k": self.k,
+            "unit": self.unit,
+            "steps": list(self.steps),
+            "metric": self.metric,
+            "matrix": self.matrix,
+            "domain": list(self.domain),
+            "convention": CONVENTION,
+        }
 
 
-def convergence_steps(matrix, steps, level=np.exp(-1)):
+def convergence_steps(matrix, steps, level=E_FOLD):
     """For each column, the step where the metric first reaches ``level`` (interpolated in log).
 
     Columns that never reach it get ``inf``; columns already below it at the first step get

@@ -90,14 +90,24 @@ def spectrum(f, domain, *, n=None, window="box", pad=None, unit="angular", k=Non
     """
     boxes = parse_domain(domain)
     ns = _sizes(n, len(boxes))
-    axes = [cell_centres(a, b, m) for (a, b), m in zip(boxes, ns)]
+    axes = [cell_centres(a, b, m) for (a, b), m in zip(boxes, ns, strict=True)]
     grids = np.meshgrid(*axes, indexing="ij")
     values = evaluate_callable(f, tuple(grids))
     return sample_spectrum(values, domain=domain, window=window, pad=pad, unit=unit, k=k)
 
 
-def sample_spectrum(values, *, domain=None, x=None, window="box", pad=None, unit="angular", k=None,
-                    eps=_nufft.DEFAULT_EPS, backend="finufft"):
+def sample_spectrum(
+    values,
+    *,
+    domain=None,
+    x=None,
+    window="box",
+    pad=None,
+    unit="angular",
+    k=None,
+    eps=_nufft.DEFAULT_EPS,
+    backend="finufft",
+):
     """Fourier spectrum of samples: on a uniform grid, or at arbitrary points through the NUFFT.
 
     Parameters
@@ -132,14 +142,18 @@ def sample_spectrum(values, *, domain=None, x=None, window="box", pad=None, unit
     if x is None:
         boxes = parse_domain(domain)
         if values.ndim != len(boxes) or min(values.shape) < 2:
-            raise ActdesignError(f"samples of shape {values.shape} do not match a {len(boxes)}-D domain")
+            raise ActdesignError(
+                f"samples of shape {values.shape} do not match a {len(boxes)}-D domain"
+            )
         if len(boxes) == 1:
             return _uniform_1d(values, boxes[0], w, window, pad, fac, unit, k, eps, backend)
         return _uniform_2d(values, boxes, w, window, pad, fac, unit)
     x = np.asarray(x, dtype=float)
     check_finite(x)
     if x.ndim == 1 or (x.ndim == 2 and x.shape[1] == 1):
-        return _scattered_1d(values, x.reshape(-1), domain, w, window, pad, fac, unit, k, eps, backend)
+        return _scattered_1d(
+            values, x.reshape(-1), domain, w, window, pad, fac, unit, k, eps, backend
+        )
     if x.ndim == 2 and x.shape[1] == 2:
         return _scattered_2d(values, x, domain, w, window, pad, fac, unit, eps, backend)
     raise ActdesignError(f"x must have shape (N,) or (N, 2), got {x.shape}")
@@ -147,8 +161,17 @@ def sample_spectrum(values, *, domain=None, x=None, window="box", pad=None, unit
 
 # --- 1-D --------------------------------------------------------------------------------
 def _make_1d(k_ang, F, fac, unit, window, dom, wint, n, pad, method):
-    return Spectrum(k=k_ang * fac, values=F, unit=unit, window=window_name(window), domain=dom,
-                    window_integral=float(wint), n=int(n), pad=int(pad), method=method)
+    return Spectrum(
+        k=k_ang * fac,
+        values=F,
+        unit=unit,
+        window=window_name(window),
+        domain=dom,
+        window_integral=float(wint),
+        n=int(n),
+        pad=int(pad),
+        method=method,
+    )
 
 
 def _uniform_1d(values, dom, w, window, pad, fac, unit, k, eps, backend):
@@ -182,7 +205,9 @@ def voronoi_weights(x, a, b):
     order = np.argsort(x, kind="stable")
     xs = x[order]
     if xs[0] < a or xs[-1] > b:
-        raise ActdesignError(f"samples span [{xs[0]:.6g}, {xs[-1]:.6g}], outside the domain ({a}, {b}); widen it")
+        raise ActdesignError(
+            f"samples span [{xs[0]:.6g}, {xs[-1]:.6g}], outside the domain ({a}, {b}); widen it"
+        )
     if np.any(np.diff(xs) == 0):
         raise ActdesignError("samples contain repeated x values; average or drop duplicates first")
     edges = np.concatenate([[a], (xs[1:] + xs[:-1]) / 2, [b]])
@@ -227,13 +252,25 @@ def _uniform_2d(values, boxes, w, window, pad, fac, unit):
     ky = 2 * np.pi * np.fft.fftshift(np.fft.fftfreq(pad * ny, dy))
     F *= np.exp(-1j * (kx[:, None] * (a + dx / 2) + ky[None, :] * (c + dy / 2)))
     wint = dx * dy * wx.sum() * wy.sum()
-    return Spectrum2D(kx=kx * fac, ky=ky * fac, values=F, unit=unit, window=window_name(window),
-                      domain=tuple(boxes), window_integral=float(wint), n=(nx, ny), pad=pad, method="fft")
+    return Spectrum2D(
+        kx=kx * fac,
+        ky=ky * fac,
+        values=F,
+        unit=unit,
+        window=window_name(window),
+        domain=tuple(boxes),
+        window_integral=float(wint),
+        n=(nx, ny),
+        pad=pad,
+        method="fft",
+    )
 
 
 def _scattered_2d(values, pts, domain, w, window, pad, fac, unit, eps, backend):
     if values.shape != (pts.shape[0],):
-        raise ActdesignError(f"{values.size} values for {pts.shape[0]} points; give one value per point")
+        raise ActdesignError(
+            f"{values.size} values for {pts.shape[0]} points; give one value per point"
+        )
     if domain is None:
         domain = ((pts[:, 0].min(), pts[:, 0].max()), (pts[:, 1].min(), pts[:, 1].max()))
     (a, b), (c, d) = parse_domain(domain)
@@ -247,10 +284,27 @@ def _scattered_2d(values, pts, domain, w, window, pad, fac, unit, eps, backend):
     side = max(2, int(np.sqrt(n)))
     dk = (2 * np.pi / (pad * (b - a)), 2 * np.pi / (pad * (d - c)))
     m = ((pad * side) // 2, (pad * side) // 2)
-    F = _nufft.grid_2d(pts[:, 0], pts[:, 1], values * wv * q, ((a + b) / 2, (c + d) / 2), dk, m,
-                       eps=eps, backend=backend)
+    F = _nufft.grid_2d(
+        pts[:, 0],
+        pts[:, 1],
+        values * wv * q,
+        ((a + b) / 2, (c + d) / 2),
+        dk,
+        m,
+        eps=eps,
+        backend=backend,
+    )
     kx = dk[0] * np.arange(-m[0], m[0] + 1)
     ky = dk[1] * np.arange(-m[1], m[1] + 1)
-    return Spectrum2D(kx=kx * fac, ky=ky * fac, values=F, unit=unit, window=window_name(window),
-                      domain=((a, b), (c, d)), window_integral=float(q * wv.sum()), n=(n, 1), pad=pad,
-                      method="nufft")
+    return Spectrum2D(
+        kx=kx * fac,
+        ky=ky * fac,
+        values=F,
+        unit=unit,
+        window=window_name(window),
+        domain=((a, b), (c, d)),
+        window_integral=float(q * wv.sum()),
+        n=(n, 1),
+        pad=pad,
+        method="nufft",
+    )

@@ -20,4 +20,6 @@ def unit_factor(unit: str) -> float:
     try:
         return UNITS[unit]
     except (KeyError, TypeError):
-        raise ActdesignError(f"unknown unit {unit!r}; use 'cycles' (per unit length) or 'angular' (rad per unit)") from None
+        raise ActdesignError(
+            f"unknown unit {unit!r}; use 'cycles' (per unit length) or 'angular' (rad per unit)"
+        ) from None

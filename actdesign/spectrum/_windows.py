@@ -45,7 +45,8 @@ def window_function(window):
         return WINDOWS[window]
     except (KeyError, TypeError):
         raise ActdesignError(
-            f"unknown window {window!r}; use one of {', '.join(WINDOWS)} or a callable w(u) on [0, 1]"
+            f"unknown window {window!r}; use one of {', '.join(WINDOWS)} "
+            "or a callable w(u) on [0, 1]"
         ) from None
 
 
