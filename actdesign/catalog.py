@@ -114,7 +114,8 @@ def _entry(rec: dict) -> Entry:
         (entry.family not in FAMILIES, f"family {entry.family!r} not in {sorted(FAMILIES)}"),
         (entry.shape not in SHAPES, f"shape {entry.shape!r} not in {SHAPES}"),
         (entry.source not in SOURCES, f"source {entry.source!r} not in {SOURCES}"),
-        (not isinstance(entry.dim, int) or entry.dim < 1, f"dim {entry.dim!r} is not a positive int"),
+        (not isinstance(entry.dim, int) or entry.dim < 1,
+         f"dim {entry.dim!r} is not a positive int"),
     ]
     bad = [msg for cond, msg in problems if cond]
     if bad:
@@ -143,4 +144,5 @@ def get(name: str) -> Entry:
     for entry in _load():
         if entry.name == name:
             return entry
-    raise CatalogError(f"no gallery entry named {name!r}; see `actdesign gallery list` for the names")
+    raise CatalogError(f"no gallery entry named {name!r}; "
+                       "see `actdesign gallery list` for the names")

@@ -13,7 +13,7 @@ from actdesign import catalog
 
 from ._common import emit_json, fail, json_option, user_errors
 
-DEFAULT_OUT = "gallery-site"
+DEFAULT_OUT = "_gallery_site"  # ignored by git
 
 
 @click.group()
@@ -77,7 +77,8 @@ def list_(as_json):
         return
     width = max(len(e.name) for e in entries)
     for e in entries:
-        click.echo(f"{e.name:<{width}}  {e.family:<8}  D={e.dim}  rho = {e.penalty}   phi = {e.phi}")
+        click.echo(f"{e.name:<{width}}  {e.family:<8}  D={e.dim}  "
+                   f"rho = {e.penalty}   phi = {e.phi}")
 
 
 @gallery.command()

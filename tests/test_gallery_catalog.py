@@ -110,7 +110,7 @@ def _fn(expr):
     return lambda s: float(np.real(f(s)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _envelope(expr, t0):
     f = sp.lambdify(T, expr, modules="mpmath")  # arbitrary range: no overflow in the check
     return max(abs(f(mp.mpf(t0) + 0.37 * j)) for j in range(12))
@@ -190,7 +190,7 @@ def test_penalty_matches_phi(entry):
     """rho(k) |F[phi](k)|^2 = |k|^(D-1) at k = 0.3, 1.1, 2.5 (F[phi] = 0 where rho = inf)."""
     phi = actdesign.parse_activation(entry.phi_exact or entry.phi)
     rho = actdesign.parse_penalty(entry.penalty)
-    for k, f in zip(KS, fourier_abs(phi, KS)):
+    for k, f in zip(KS, fourier_abs(phi, KS), strict=True):
         r = sp.N(rho.subs(K, k), 25)
         if r == sp.oo:
             assert f < 1e-8, (entry.name, k, f)

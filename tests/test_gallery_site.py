@@ -201,7 +201,7 @@ def test_snippets_copied_from_pages_run(site, backend, tmp_path):
         np.testing.assert_allclose(values[name], expected, rtol=1e-7, atol=1e-12, err_msg=name)
 
 
-# --- the site in a browser -------------------------------------------------------------------------
+# --- the site in a browser ------------------------------------------------------------------
 def _chromium():
     browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not (browser and driver):
@@ -242,7 +242,8 @@ def browser(tmp_path_factory):
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(options=opts, service=webdriver.ChromeService(executable_path=driver_path))
+    service = webdriver.ChromeService(executable_path=driver_path)
+    drv = webdriver.Chrome(options=opts, service=service)
     yield drv
     drv.quit()
 
@@ -264,14 +265,16 @@ def test_index_cards_filters_and_search(browser, server, site):
     out, _ = site
     browser.get(server + "index.html")
     assert _visible(browser) == sorted(SUBSET)
-    assert browser.find_element(By.ID, "count").text == f"{len(SUBSET)} of {len(SUBSET)} pairs shown"
+    n = len(SUBSET)
+    assert browser.find_element(By.ID, "count").text == f"{n} of {n} pairs shown"
     # filters: expectations from the catalog and the cached page data, not from the page
     for key in ("family", "smoothness", "tail", "growth"):
         values = {n: (catalog.get(n).family if key == "family" else _cache(out, n)["classes"][key])
                   for n in SUBSET}
         for value in sorted(set(values.values())):
             Select(browser.find_element(By.ID, f"f-{key}")).select_by_value(value)
-            assert _visible(browser) == sorted(n for n, v in values.items() if v == value), (key, value)
+            expected = sorted(n for n, v in values.items() if v == value)
+            assert _visible(browser) == expected, (key, value)
         Select(browser.find_element(By.ID, f"f-{key}")).select_by_value("")
     Select(browser.find_element(By.ID, "f-family")).select_by_value("sigmoid")
     assert _visible(browser) == ["sigmoid_gauss"]
@@ -315,7 +318,8 @@ def test_compare_selection_from_the_index(browser, server):
 
 def _assert_images(drv):
     imgs = drv.execute_script(
-        "return Array.from(document.images).map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
+        "return Array.from(document.images)"
+        ".map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
     assert imgs, "page has no images"
     bad = [i for i in imgs if not (i[1] and i[2] > 0)]
     assert not bad, bad
@@ -369,3 +373,37 @@ def test_screenshot_of_the_index(browser, server, site):
     assert browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     assert re.search(r"actdesign", browser.title)
+
+
+# --- the whole gallery (slow: several minutes) --------------------------------------------------
+@pytest.mark.slow
+def test_full_gallery_builds_and_every_snippet_runs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("full") / "site"
+    result = build(out, jobs=2, progress=False)
+    assert result.failed == {}
+    names = catalog.names()
+    for backend in ("torch", "jax"):
+        snippets = {n: page_snippets(out / "pairs" / f"{n}.html")[backend] for n in names}
+        values = run_snippets(snippets, backend, tmp_path_factory.mktemp(backend))
+        for name in names:
+            entry = catalog.get(name)
+            if not entry.designed:
+                expected = actdesign.from_expression(entry.phi)(Z_CHECK)
+                np.testing.assert_allclose(values[name], expected, rtol=1e-7, atol=1e-12,
+                                           err_msg=f"{backend} {name}")
+    # numeric designs: the snippet against phi as sampled by the builder (5 digits)
+    for name in (n for n in names if catalog.get(n).designed):
+        from actdesign.gallery._pair import Z_GRID
+
+        s = _cache(out, name)["samples"]
+        z = Z_GRID[::12]  # the exact abscissae of the (5-digit) samples
+        assert np.allclose(z, s["z"], rtol=1e-4)
+        code = page_snippets(out / "pairs" / f"{name}.html")["torch"]
+        ns = {}
+        exec(compile(code, f"{name}_torch.py", "exec"), ns)  # our own generated page
+        import torch
+
+        got = ns[ns["__all__"][0]]()(torch.tensor(z, dtype=torch.float64)).numpy()
+        ok = np.array([v is not None for v in s["phi"]])
+        np.testing.assert_allclose(got[ok], np.array(s["phi"], dtype=float)[ok], rtol=1e-4,
+                                   atol=1e-9, err_msg=name)

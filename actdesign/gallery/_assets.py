@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - CSS and JavaScript text, kept in their own idiom
 """The site's stylesheet and script: plain CSS and JavaScript, nothing fetched at view time."""
 
 CSS = """\
@@ -41,7 +42,7 @@ pre { background: #f4f6f8; border: 1px solid var(--line); padding: 10px; overflo
 .missing { color: var(--muted); font-style: italic; }
 .compare-grid { display: grid; gap: 14px; }
 .compare-grid .col { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px; }
-.compare-grid img { max-width: 100%; height: auto; }
+.compare-grid img { display: block; max-width: 100%; height: auto; margin: 4px 0; }
 #picker label { display: inline-block; margin: 2px 10px 2px 0; font-size: 13px; }
 .overlay { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin: 12px 0; }
 .legend span { margin-right: 14px; font-size: 13px; }

@@ -55,7 +55,7 @@ def growth(rho: sp.Expr) -> dict:
         ``p_high`` (log-log slope at k = 1000-2000), ``p_low`` (slope at k -> 0),
         ``rho0`` (finite rho(0) or None), ``k_min`` (where rho is smallest on a grid).
     """
-    slopes = [_slope(rho, a, b) for a, b in zip(HIGH_K, HIGH_K[1:])]
+    slopes = [_slope(rho, a, b) for a, b in zip(HIGH_K, HIGH_K[1:], strict=False)]
     out = {"p_high": slopes[-1], "p_low": _slope(rho, *LOW_K)}
     if any(math.isinf(s) for s in slopes):
         out["class"] = "band-limited"

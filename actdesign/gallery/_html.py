@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - HTML templates read best unwrapped
 """HTML for the gallery: the index, one page per pair, and the compare page.
 
 Pages are plain strings (every value escaped); links are relative, so the site works from
@@ -28,7 +29,6 @@ FILTERS = (("family", "all families", tuple(FAMILIES)),
            ("growth", "any growth of ρ", ("polynomial", "exponential", "Gaussian", "super-Gaussian",
                                           "band-limited")),
            ("dim", "any dimension", ("1", "2", "3")))
-CLASS_LABELS = {"family": "family", "smoothness": "smoothness", "tail": "tail", "growth": "growth of ρ"}
 
 
 def _e(value) -> str:

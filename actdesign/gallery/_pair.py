@@ -68,8 +68,9 @@ def activation(entry: Entry):
         design = _api("actdesign", "design")
         return design(entry.penalty, dim=entry.dim, shape=entry.shape, name=entry.name)
     act = actdesign.from_expression(entry.phi, name=entry.name)
-    return dataclasses.replace(act, penalty_text=entry.penalty, rho=actdesign.parse_penalty(entry.penalty),
-                               dim=entry.dim, shape=entry.shape, method="table")
+    rho = actdesign.parse_penalty(entry.penalty)
+    return dataclasses.replace(act, penalty_text=entry.penalty, rho=rho, dim=entry.dim,
+                               shape=entry.shape, method="table")
 
 
 def derivative(act, nu: int):
@@ -173,7 +174,8 @@ def _gain(act) -> dict:
 
 USAGE = {
     "torch": ("\n\n# --- usage (added by the gallery) ---\n"
-              "model = torch.nn.Sequential(torch.nn.Linear(1, 64), {name}(), torch.nn.Linear(64, 1))\n"
+              "model = torch.nn.Sequential(torch.nn.Linear(1, 64), {name}(),\n"
+              "                            torch.nn.Linear(64, 1))\n"
               "print(model(torch.linspace(-2.9, 3.1, 7).unsqueeze(1)).shape)\n"),
     "jax": ("\n\n# --- usage (added by the gallery) ---\n"
             "z = jnp.linspace(-2.9, 3.1, 7)\n"

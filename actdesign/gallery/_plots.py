@@ -38,7 +38,7 @@ def phi_plot(path, z, curves, title):
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
-    for (label, y), colour in zip(curves.items(), PHI_COLOURS):
+    for (label, y), colour in zip(curves.items(), PHI_COLOURS, strict=False):
         if y is not None:
             ax.plot(z, _finite(y), color=colour, lw=1.6, label=label)
     ax.axhline(0, color="#999", lw=0.6)

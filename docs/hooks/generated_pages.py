@@ -31,7 +31,9 @@ _FAKE_LINK = re.compile(r'<a href="([A-Za-z_][A-Za-z0-9_]*)">([^<]*)</a>')
 
 
 def on_page_content(html, page, config, files):
-    return _FAKE_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", html)
+    html = _FAKE_LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", html)
+    # mkdocs-click prints click 8.2+'s "no default" marker literally
+    return html.replace("<code>Sentinel.UNSET</code>", "").replace("Sentinel.UNSET", "")
 
 
 def on_files(files, config):
