@@ -35,8 +35,11 @@ def data():
     rng = np.random.default_rng(0)
     X = rng.uniform(-1, 1, (M, D))
     Xt = rng.uniform(-1, 1, (M_TEST, D))
-    f = lambda X: np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1]) + 0.5 * np.exp(  # noqa: E731
-        -4 * ((X[:, 0] - 0.3) ** 2 + (X[:, 1] + 0.2) ** 2))
+
+    def f(X):
+        bump = np.exp(-4 * ((X[:, 0] - 0.3) ** 2 + (X[:, 1] + 0.2) ** 2))
+        return np.sin(3 * X[:, 0]) * np.cos(2 * X[:, 1]) + 0.5 * bump
+
     return X, f(X) + 0.01 * rng.standard_normal(M), Xt, f(Xt)
 
 
@@ -55,15 +58,22 @@ def part_baseline():
     sec = time.perf_counter() - t
     del Phi
     pred = (1.0 / (1.0 + (Xt @ nr.w.T + nr.b) ** 2)) @ mu
-    return dict(seconds=sec, rmse=float(np.sqrt(np.mean((pred - yt) ** 2))), rank=int(rank),
-                norm=float(np.linalg.norm(mu)), peak_mb=peak_mb())
+    return dict(
+        seconds=sec,
+        rmse=float(np.sqrt(np.mean((pred - yt) ** 2))),
+        rank=int(rank),
+        norm=float(np.linalg.norm(mu)),
+        peak_mb=peak_mb(),
+    )
 
 
 def _warm():
     from actdesign.fit import RadonSplineRegressor
 
     X, y, _, _ = data()
-    RadonSplineRegressor(ACT, width=64, seed=0).fit(X[:64], y[:64])  # loads the cached numba kernels
+    RadonSplineRegressor(ACT, width=64, seed=0).fit(
+        X[:64], y[:64]
+    )  # loads the cached numba kernels
 
 
 def part_ours():
@@ -77,8 +87,15 @@ def part_ours():
         m = RadonSplineRegressor(ACT, width=N, seed=SEED).fit(X, y)
         sec = time.perf_counter() - t
     rmse = float(np.sqrt(np.mean((m.predict(Xt) - yt) ** 2)))
-    return dict(seconds=sec, rmse=rmse, rank=m.rank_, norm=m.coef_norm_, solver=m.solver_,
-                rcond=m.rcond_, peak_mb=peak_mb())
+    return dict(
+        seconds=sec,
+        rmse=rmse,
+        rank=m.rank_,
+        norm=m.coef_norm_,
+        solver=m.solver_,
+        rcond=m.rcond_,
+        peak_mb=peak_mb(),
+    )
 
 
 def _dgemm_rate():
@@ -118,7 +135,9 @@ def _tabulated():
 
     wave = actdesign.from_expression("exp(-z^2/2)*cos(3*z)")
     tab, _ = tabulate(wave, 64.0)
-    return actdesign.Activation("wavepacket_table", None, None, phi=None, tabulation=tab, method="numeric")
+    return actdesign.Activation(
+        "wavepacket_table", None, None, phi=None, tabulation=tab, method="numeric"
+    )
 
 
 def _time(fn, reps=5):
@@ -152,8 +171,13 @@ def part_kernel():
         f = expr if expr is not None else act.tabulation
         numpy = _time(lambda: f(X @ Wt + nr.b))  # noqa: B023
         ok = np.allclose(fmap.tile(X, 0, nb, buf), f(X @ Wt + nr.b), rtol=1e-9, atol=1e-12)
-        out[name] = dict(fused=fused, numpy=numpy, route=k.route, agree=bool(ok),
-                         ns_per_element=fused / (M * nb) * 1e9)
+        out[name] = dict(
+            fused=fused,
+            numpy=numpy,
+            route=k.route,
+            agree=bool(ok),
+            ns_per_element=fused / (M * nb) * 1e9,
+        )
     return out
 
 
@@ -172,8 +196,13 @@ def part_infinite():
     return dict(seconds=sec, rmse=rmse, rank=m.rank_, solver=m.solver_, peak_mb=peak_mb())
 
 
-PARTS = {"baseline": part_baseline, "ours": part_ours, "gram": part_gram, "kernel": part_kernel,
-         "infinite": part_infinite}
+PARTS = {
+    "baseline": part_baseline,
+    "ours": part_ours,
+    "gram": part_gram,
+    "kernel": part_kernel,
+    "infinite": part_infinite,
+}
 
 
 def run(name):
@@ -186,26 +215,44 @@ def run(name):
 def main():
     res = {name: run(name) for name in ("ours", "baseline", "gram", "kernel", "infinite")}
     b, o, g, k, i = (res[n] for n in ("baseline", "ours", "gram", "kernel", "infinite"))
-    print(f"setup: M={M} points, D={D}, N={N} Cauchy neurons, uniform law R=max|x|, "
-          f"{M_TEST} test points; dgemm {g['gflops']:.1f} GFLOP/s")
-    print(f"baseline (dense Phi + numpy.linalg.lstsq): {b['seconds']:.2f} s, peak {b['peak_mb']:.0f} MB, "
-          f"test RMSE {b['rmse']:.3e}, rank {b['rank']}, |mu| {b['norm']:.3g}")
-    print(f"actdesign.fit ({o['solver']}, rcond {o['rcond']:g}): {o['seconds']:.2f} s, peak "
-          f"{o['peak_mb']:.0f} MB, test RMSE {o['rmse']:.3e}, rank {o['rank']}, |mu| {o['norm']:.3g}")
-    print(f"total fit time: {b['seconds'] / o['seconds']:.1f}x faster (target >= 8x), test RMSE "
-          f"{'equal or better' if o['rmse'] <= b['rmse'] * 1.0001 else 'WORSE'} "
-          f"({o['rmse'] / b['rmse']:.3f} of baseline)")
+    print(
+        f"setup: M={M} points, D={D}, N={N} Cauchy neurons, uniform law R=max|x|, "
+        f"{M_TEST} test points; dgemm {g['gflops']:.1f} GFLOP/s"
+    )
+    print(
+        f"baseline (dense Phi + numpy.linalg.lstsq): {b['seconds']:.2f} s, "
+        f"peak {b['peak_mb']:.0f} MB, "
+        f"test RMSE {b['rmse']:.3e}, rank {b['rank']}, |mu| {b['norm']:.3g}"
+    )
+    print(
+        f"actdesign.fit ({o['solver']}, rcond {o['rcond']:g}): {o['seconds']:.2f} s, peak "
+        f"{o['peak_mb']:.0f} MB, test RMSE {o['rmse']:.3e}, rank {o['rank']}, |mu| {o['norm']:.3g}"
+    )
+    print(
+        f"total fit time: {b['seconds'] / o['seconds']:.1f}x faster (target >= 8x), test RMSE "
+        f"{'equal or better' if o['rmse'] <= b['rmse'] * 1.0001 else 'WORSE'} "
+        f"({o['rmse'] / b['rmse']:.3f} of baseline)"
+    )
     print(f"peak memory: {b['peak_mb'] / o['peak_mb']:.1f}x lower (target >= 8x)")
-    print(f"Gram build: {g['seconds']:.2f} s = {g['seconds'] / g['ideal']:.2f}x of M^2 N / dgemm rate "
-          f"({g['ideal']:.2f} s) (target <= 1.4x)")
+    print(
+        f"Gram build: {g['seconds']:.2f} s = {g['seconds'] / g['ideal']:.2f}x of "
+        f"M^2 N / dgemm rate "
+        f"({g['ideal']:.2f} s) (target <= 1.4x)"
+    )
     for name, target in (("cauchy", 5), ("tabulation", 10)):
         r = k[name]
-        print(f"fused kernel, {name} [{r['route']}]: {r['numpy'] / r['fused']:.1f}x faster than numpy on "
-              f"{M}x2048 tiles ({r['ns_per_element']:.2f} ns/element; target >= {target}x; "
-              f"agree: {r['agree']})")
-    print(f"width=inf (R=inf, {i['solver']}, rank {i['rank']}): {i['seconds']:.2f} s, "
-          f"{b['seconds'] / i['seconds']:.1f}x faster than the finite-width baseline (target >= 20x), "
-          f"test RMSE {i['rmse']:.3e}")
+        print(
+            f"fused kernel, {name} [{r['route']}]: {r['numpy'] / r['fused']:.1f}x faster than "
+            f"numpy on "
+            f"{M}x2048 tiles ({r['ns_per_element']:.2f} ns/element; target >= {target}x; "
+            f"agree: {r['agree']})"
+        )
+    print(
+        f"width=inf (R=inf, {i['solver']}, rank {i['rank']}): {i['seconds']:.2f} s, "
+        f"{b['seconds'] / i['seconds']:.1f}x faster than the finite-width baseline "
+        f"(target >= 20x), "
+        f"test RMSE {i['rmse']:.3e}"
+    )
 
 
 if __name__ == "__main__":

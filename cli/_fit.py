@@ -1,4 +1,4 @@
-"""`actdesign fit`: kernel-regime fit of a shallow network to CSV data (finite or infinite width)."""
+"""`actdesign fit`: kernel-regime fit of a shallow network to CSV data (any width)."""
 
 from __future__ import annotations
 
@@ -50,49 +50,160 @@ def _positive(ctx, param, value):
 
 
 @click.command()
-@click.option("--data", "data", required=True, type=click.Path(dir_okay=False),
-              help="Training CSV: input columns, then one target column (header optional).")
-@click.option("--penalty", default=None, help='Design the activation from this penalty, e.g. "exp(k)".')
-@click.option("--shape", type=click.Choice(["bump", "sigmoid", "relu"]), default="bump",
-              show_default=True, help="Shape of the designed activation (with --penalty).")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Training CSV: input columns, then one target column (header optional).",
+)
+@click.option(
+    "--penalty", default=None, help='Design the activation from this penalty, e.g. "exp(k)".'
+)
+@click.option(
+    "--shape",
+    type=click.Choice(["bump", "sigmoid", "relu"]),
+    default="bump",
+    show_default=True,
+    help="Shape of the designed activation (with --penalty).",
+)
 @click.option("--activation", default=None, help='Activation formula in z, e.g. "relu(z)".')
-@click.option("--spec", default=None, type=click.Path(dir_okay=False), help="Activation spec JSON file.")
-@click.option("--width", type=_WidthType(), default="1000", show_default=True,
-              help="Hidden neurons N, or inf for the infinite-width kernel.")
-@click.option("--sampling", type=click.Choice(["uniform", "gaussian", "swim"]), default="uniform",
-              show_default=True, help="Law of the hidden neurons.")
-@click.option("--radius", type=_RadiusType(), default=None,
-              help="R of the uniform law (default: max |x| of the data; inf needs --width inf).")
-@click.option("--scale", type=float, default=1.0, show_default=True, callback=_positive,
-              help="|w| of every neuron under the uniform law.")
-@click.option("--weight-std", type=float, default=1.0, show_default=True, callback=_positive,
-              help="sigma_w of the Gaussian law (w ~ N(0, sigma_w^2 I)).")
-@click.option("--bias-std", type=float, default=1.0, show_default=True, callback=_positive,
-              help="sigma_b of the Gaussian law (b ~ N(0, sigma_b^2)).")
-@click.option("--swim-scales", type=click.Choice(["relu", "tanh"]), default="relu", show_default=True,
-              help="SWIM constants (s1, s2).")
-@click.option("--train", type=click.Choice(["mu", "v"]), default="mu", show_default=True,
-              help="Trained coordinate: Radon-spline mu or standard v.")
-@click.option("--ridge", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="Ridge lambda on the normalised kernel (0: minimum-norm interpolation).")
-@click.option("--rcond", type=click.FloatRange(min=0, max=1, max_open=True), default=1e-6,
-              show_default=True, help="Relative singular-value cutoff of the weighted features.")
-@click.option("--solver", type=click.Choice(["auto", "eigh", "lowrank", "direct"]), default="auto",
-              show_default=True, help="Factorisation route.")
+@click.option(
+    "--spec", default=None, type=click.Path(dir_okay=False), help="Activation spec JSON file."
+)
+@click.option(
+    "--width",
+    type=_WidthType(),
+    default="1000",
+    show_default=True,
+    help="Hidden neurons N, or inf for the infinite-width kernel.",
+)
+@click.option(
+    "--sampling",
+    type=click.Choice(["uniform", "gaussian", "swim"]),
+    default="uniform",
+    show_default=True,
+    help="Law of the hidden neurons.",
+)
+@click.option(
+    "--radius",
+    type=_RadiusType(),
+    default=None,
+    help="R of the uniform law (default: max |x| of the data; inf needs --width inf).",
+)
+@click.option(
+    "--scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_positive,
+    help="|w| of every neuron under the uniform law.",
+)
+@click.option(
+    "--weight-std",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_positive,
+    help="sigma_w of the Gaussian law (w ~ N(0, sigma_w^2 I)).",
+)
+@click.option(
+    "--bias-std",
+    type=float,
+    default=1.0,
+    show_default=True,
+    callback=_positive,
+    help="sigma_b of the Gaussian law (b ~ N(0, sigma_b^2)).",
+)
+@click.option(
+    "--swim-scales",
+    type=click.Choice(["relu", "tanh"]),
+    default="relu",
+    show_default=True,
+    help="SWIM constants (s1, s2).",
+)
+@click.option(
+    "--train",
+    type=click.Choice(["mu", "v"]),
+    default="mu",
+    show_default=True,
+    help="Trained coordinate: Radon-spline mu or standard v.",
+)
+@click.option(
+    "--ridge",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Ridge lambda on the normalised kernel (0: minimum-norm interpolation).",
+)
+@click.option(
+    "--rcond",
+    type=click.FloatRange(min=0, max=1, max_open=True),
+    default=1e-6,
+    show_default=True,
+    help="Relative singular-value cutoff of the weighted features.",
+)
+@click.option(
+    "--solver",
+    type=click.Choice(["auto", "eigh", "lowrank", "direct"]),
+    default="auto",
+    show_default=True,
+    help="Factorisation route.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed.")
-@click.option("--device", type=click.Choice(["cpu", "gpu"]), default="cpu", show_default=True)
+@click.option(
+    "--device",
+    type=click.Choice(["cpu", "gpu"]),
+    default="cpu",
+    show_default=True,
+    help="gpu needs cupy and a CUDA device.",
+)
 @click.option("--tile", type=click.IntRange(min=1), default=None, help="Feature columns per tile.")
-@click.option("--max-memory", default=None, help="Memory budget, e.g. 8GB (default: available memory).")
-@click.option("--predict", "predict_path", default=None, type=click.Path(dir_okay=False),
-              help="CSV of input columns to predict at (needs --out).")
-@click.option("--out", "out_path", default=None, type=click.Path(dir_okay=False),
-              help="Where to write the predictions, one per line.")
+@click.option(
+    "--max-memory", default=None, help="Memory budget, e.g. 8GB (default: available memory)."
+)
+@click.option(
+    "--predict",
+    "predict_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="CSV of input columns to predict at (needs --out).",
+)
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Where to write the predictions, one per line.",
+)
 @json_option
 @user_errors
-def fit(data, penalty, shape, activation, spec, width, sampling, radius, scale, weight_std, bias_std,
-        swim_scales, train, ridge, rcond, solver, seed, device, tile, max_memory, predict_path,
-        out_path, as_json):
-    """Fit a shallow network in the kernel regime to the data in TRAIN.csv.
+def fit(
+    data,
+    penalty,
+    shape,
+    activation,
+    spec,
+    width,
+    sampling,
+    radius,
+    scale,
+    weight_std,
+    bias_std,
+    swim_scales,
+    train,
+    ridge,
+    rcond,
+    solver,
+    seed,
+    device,
+    tile,
+    max_memory,
+    predict_path,
+    out_path,
+    as_json,
+):
+    """Fit a shallow network in the kernel regime to the --data CSV (inputs, then target).
 
     Hidden neurons are frozen at their initial law; the output coordinate is trained
     to the minimum-norm (or ridge) solution. Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz.
@@ -109,9 +220,23 @@ def fit(data, penalty, shape, activation, spec, width, sampling, radius, scale, 
     Xp = F.read_inputs_csv(predict_path, X.shape[1]) if predict_path else None
     act = _activation(penalty, shape, activation, spec, X.shape[1])
     model = F.RadonSplineRegressor(
-        act, width=width, law=sampling, radius=radius, scale=scale, weight_std=weight_std,
-        bias_std=bias_std, swim_scales=swim_scales, train=train, ridge=ridge, rcond=rcond,
-        solver=solver, seed=seed, device=device, tile=tile, max_memory=max_memory)
+        act,
+        width=width,
+        law=sampling,
+        radius=radius,
+        scale=scale,
+        weight_std=weight_std,
+        bias_std=bias_std,
+        swim_scales=swim_scales,
+        train=train,
+        ridge=ridge,
+        rcond=rcond,
+        solver=solver,
+        seed=seed,
+        device=device,
+        tile=tile,
+        max_memory=max_memory,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", F.LowRankWarning)
         model.fit(X, y)
@@ -172,13 +297,19 @@ def _radius(law):
 
 
 def _print(rec):
-    click.echo(f"fit: {rec['points']} points in {rec['inputs']}-D, width {rec['width']}, "
-               f"{rec['sampling']} law" + (f" (R = {rec['radius']})" if rec["radius"] is not None else ""))
-    click.echo(f"activation: {rec['activation']}  [{rec['route']}], trained coordinate {rec['train']}")
+    click.echo(
+        f"fit: {rec['points']} points in {rec['inputs']}-D, width {rec['width']}, "
+        f"{rec['sampling']} law" + (f" (R = {rec['radius']})" if rec["radius"] is not None else "")
+    )
+    click.echo(
+        f"activation: {rec['activation']}  [{rec['route']}], trained coordinate {rec['train']}"
+    )
     click.echo(f"train RMSE: {rec['train_rmse']:.6g}")
     click.echo(f"coef norm: {rec['coef_norm']:.6g}")
-    click.echo(f"rank: {rec['rank']} (solver {rec['solver']}, rcond {rec['rcond']:g}, "
-               f"ridge {rec['ridge']:g})")
+    click.echo(
+        f"rank: {rec['rank']} (solver {rec['solver']}, rcond {rec['rcond']:g}, "
+        f"ridge {rec['ridge']:g})"
+    )
     click.echo(f"time: {rec['seconds']:.3f} s, peak memory {rec['peak_memory_mb']:.0f} MB")
     if rec["predictions"]:
         click.echo(f"predictions: {rec['predictions']}")

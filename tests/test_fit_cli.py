@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 import pytest
+from actdesign_cli.main import main
 from click.testing import CliRunner
 from scipy.interpolate import CubicSpline
 
 import actdesign
-from actdesign_cli.main import main
 
 KEYS = {"train_rmse", "coef_norm", "rank", "ridge", "width", "seconds", "peak_memory_mb"}
 
@@ -31,8 +31,21 @@ def run(*args):
 def test_json_report_and_predictions_match_the_natural_spline(files):
     tmp, train, test = files
     out = tmp / "pred.csv"
-    r = run("--data", train, "--activation", "relu(z)", "--width", "inf", "--radius", "inf",
-            "--predict", test, "--out", out, "--json")
+    r = run(
+        "--data",
+        train,
+        "--activation",
+        "relu(z)",
+        "--width",
+        "inf",
+        "--radius",
+        "inf",
+        "--predict",
+        test,
+        "--out",
+        out,
+        "--json",
+    )
     assert r.exit_code == 0, r.output
     rec = json.loads(r.stdout)
     assert KEYS <= set(rec) and rec["width"] == "inf" and rec["rank"] == 9
@@ -58,15 +71,18 @@ def test_penalty_route_uses_design(files):
     assert json.loads(r.stdout)["route"].startswith(("closed", "tabulation"))
 
 
-@pytest.mark.parametrize("content, match", [
-    ("1,2\n3,nan\n", "not finite"),
-    ("1,2\n3,inf\n", "not finite"),
-    ("1,2\n3\n", "columns, expected 2"),
-    ("", "empty"),
-    ("x,y\n", "no data rows"),
-    ("1,2\n3,abc\n", "not a number"),
-    ("1\n2\n", "target column"),
-])
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        ("1,2\n3,nan\n", "not finite"),
+        ("1,2\n3,inf\n", "not finite"),
+        ("1,2\n3\n", "columns, expected 2"),
+        ("", "empty"),
+        ("x,y\n", "no data rows"),
+        ("1,2\n3,abc\n", "not a number"),
+        ("1\n2\n", "target column"),
+    ],
+)
 def test_bad_training_data_exits_2(tmp_path, content, match):
     bad = tmp_path / "bad.csv"
     bad.write_text(content)
@@ -100,7 +116,9 @@ def test_missing_file_and_option_errors_exit_2(files):
 
 def test_memory_refusal_exits_2_with_estimate_and_hint(files):
     _, train, _ = files
-    r = run("--data", train, "--activation", "relu(z)", "--width", "100000000", "--max-memory", "1GB")
+    r = run(
+        "--data", train, "--activation", "relu(z)", "--width", "100000000", "--max-memory", "1GB"
+    )
     assert r.exit_code == 2
     assert "estimated peak memory" in r.stderr and "--max-memory" in r.stderr
 

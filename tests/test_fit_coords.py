@@ -13,8 +13,11 @@ from actdesign import fit as F
 
 
 def test_import_fit_does_not_load_numba_or_gpu_packages():
-    code = ("import sys, actdesign.fit; "
-            "print(','.join(m for m in ('numba', 'cupy', 'torch', 'jax', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, actdesign.fit; "
+        "print(','.join(m for m in ('numba', 'cupy', 'torch', 'jax', 'matplotlib') "
+        "if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
@@ -39,7 +42,11 @@ def test_relu_neuron_is_mu_phi_of_xi_x_minus_gamma_and_rescaling_invariant():
     a = 3.7  # (v, w, b) -> (v/a, a w, a b) leaves f and (mu, xi, gamma) unchanged
     assert np.allclose(relu(x @ (a * w).T + a * b) @ (v / a), f)
     mu2, xi2, gamma2, omega2 = F.to_radon(v / a, a * w, a * b)
-    assert np.allclose(mu2, mu) and np.allclose(gamma2, gamma) and np.allclose(omega2, a * np.linalg.norm(w, axis=1))
+    assert (
+        np.allclose(mu2, mu)
+        and np.allclose(gamma2, gamma)
+        and np.allclose(omega2, a * np.linalg.norm(w, axis=1))
+    )
 
 
 def test_zero_weight_is_rejected():
@@ -47,9 +54,19 @@ def test_zero_weight_is_rejected():
         F.to_radon([1.0], [[0.0, 0.0]], [1.0])
 
 
-@pytest.mark.parametrize("text, s", [("relu(z)", 1.0), ("abs(z)", 1.0), ("max(z, 0.1*z)", 1.0),
-                                     ("max(0,z)^2", 2.0), ("Heaviside(z)", 0.0),
-                                     ("tanh(z)", None), ("1/(1+z^2)", None), ("softplus(z)", None)])
+@pytest.mark.parametrize(
+    "text, s",
+    [
+        ("relu(z)", 1.0),
+        ("abs(z)", 1.0),
+        ("max(z, 0.1*z)", 1.0),
+        ("max(0,z)^2", 2.0),
+        ("Heaviside(z)", 0.0),
+        ("tanh(z)", None),
+        ("1/(1+z^2)", None),
+        ("softplus(z)", None),
+    ],
+)
 def test_homogeneity_degree(text, s):
     assert F.homogeneity_degree(actdesign.from_expression(text)) == s
 

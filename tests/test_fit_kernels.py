@@ -52,7 +52,9 @@ def test_recognised_closed_forms_and_fused_kernel(text):
     assert np.allclose(got, want, rtol=1e-13, atol=1e-14)
 
 
-@pytest.mark.parametrize("text", ["z*tanh(z)", "exp(-z^2/2)*cos(3*z)", "log(cosh(z))", "z/sqrt(1+z^2)"])
+@pytest.mark.parametrize(
+    "text", ["z*tanh(z)", "exp(-z^2/2)*cos(3*z)", "log(cosh(z))", "z/sqrt(1+z^2)"]
+)
 def test_tabulation_route_reproduces_the_formula(text):
     act = actdesign.from_expression(text)
     k = F.compile_activation(act, zmax=40.0)
@@ -67,8 +69,12 @@ def test_tabulation_route_reproduces_the_formula(text):
 def test_activation_given_only_as_a_tabulation_uses_its_table():
     cauchy = actdesign.from_expression("1/(1+z^2)")
     x = np.linspace(-20, 20, 801)
-    tab = actdesign.Tabulation.from_hermite(x, [cauchy.derivative(x, n) for n in range(3)],
-                                            actdesign.TailLaw(c=1.0, p=-2.0), actdesign.TailLaw(c=1.0, p=-2.0))
+    tab = actdesign.Tabulation.from_hermite(
+        x,
+        [cauchy.derivative(x, n) for n in range(3)],
+        actdesign.TailLaw(c=1.0, p=-2.0),
+        actdesign.TailLaw(c=1.0, p=-2.0),
+    )
     act = actdesign.Activation("tab", None, None, phi=None, tabulation=tab, method="numeric")
     k = F.compile_activation(act)
     assert k.route == "tabulation"
@@ -106,17 +112,21 @@ def _mp_phi(name):
     }[name]
 
 
-@pytest.mark.parametrize("name", ["cauchy", "gauss", "laplace", "besselk", "tanh", "logistic", "erf", "step"])
+@pytest.mark.parametrize(
+    "name", ["cauchy", "gauss", "laplace", "besselk", "tanh", "logistic", "erf", "step"]
+)
 def test_closed_autocorrelations_against_mpmath(name):
     form, f = FORMS[name], _mp_phi(name)
     mp.mp.dps = 25 if name != "besselk" else 15  # K0's log singularities make mpmath slow
-    for t in ((0.3, 1.7) if name != "besselk" else (0.8,)):
+    for t in (0.3, 1.7) if name != "besselk" else (0.8,):
         pts = [-mp.inf, -t, 0, mp.inf]
         if form.order == 0:
-            ref = mp.quad(lambda u: f(u) * f(u + t), pts)
+            ref = mp.quad(lambda u, t=t: f(u) * f(u + t), pts)
         else:  # order 1: G(t) - G(0) = -1/2 ∫ (phi(u+t) - phi(u))^2 du
-            ref = -mp.quad(lambda u: (f(u + t) - f(u)) ** 2, pts) / 2
-        assert abs(float(form.G(np.array(t), (0.0, 0.0))) - float(ref)) < 1e-12 * max(1, abs(float(ref)))
+            ref = -mp.quad(lambda u, t=t: (f(u + t) - f(u)) ** 2, pts) / 2
+        assert abs(float(form.G(np.array(t), (0.0, 0.0))) - float(ref)) < 1e-12 * max(
+            1, abs(float(ref))
+        )
 
 
 @pytest.mark.parametrize("text", ["relu(z)", "max(0,z)^2", "abs(z)"])
@@ -135,8 +145,15 @@ def test_growing_autocorrelations_through_finite_radius_limit(text):
         tot = 0.0
         for s in (1.0, -1.0):
             brk = sorted({s * xi, s * xj})
-            tot += integrate.quad(lambda g: phi(s * xi - g) * phi(s * xj - g), -R, R, points=brk,
-                                  epsabs=1e-13, epsrel=1e-13, limit=200)[0]
+            tot += integrate.quad(
+                lambda g, s=s: phi(s * xi - g) * phi(s * xj - g),
+                -R,
+                R,
+                points=brk,
+                epsabs=1e-13,
+                epsrel=1e-13,
+                limit=200,
+            )[0]
         return tot / 2
 
     KR = np.array([[kR(xi, xj) for xj in x] for xi in x])
@@ -162,12 +179,22 @@ def test_numeric_autocorrelation_order_two_softplus():
     mp.mp.dps = 20
     Gl = lambda s: 1 - (s / 2) / mp.tanh(s / 2) if s else mp.mpf(0)  # noqa: E731
     for t in (0.5, 2.0, 5.0):
-        ref = -mp.quad(lambda s: (t - s) * Gl(s), [0, t])
+        ref = -mp.quad(lambda s, t=t: (t - s) * Gl(s), [0, t])
         assert abs(num(np.array(t)) - float(ref)) < 1e-8
 
 
-@pytest.mark.parametrize("text, m", [("relu(z)", 2), ("1/(1+z^2)", 0), ("tanh(z)", 1), ("z*tanh(z)", 2),
-                                     ("max(0,z)^2", 3), ("exp(-abs(z))", 0), ("z/sqrt(1+z^2)", 1)])
+@pytest.mark.parametrize(
+    "text, m",
+    [
+        ("relu(z)", 2),
+        ("1/(1+z^2)", 0),
+        ("tanh(z)", 1),
+        ("z*tanh(z)", 2),
+        ("max(0,z)^2", 3),
+        ("exp(-abs(z))", 0),
+        ("z/sqrt(1+z^2)", 1),
+    ],
+)
 def test_null_order_from_growth(text, m):
     assert null_order(actdesign.from_expression(text)) == m
 
@@ -183,7 +210,8 @@ def test_radius_inf_kernel_cauchy_2d_closed_form():
 
 
 def test_radius_inf_kernel_gaussian_2d_theory_case_13():
-    # theory.md §8 case 13: with the unnormalised measure, kappa = 2 pi sqrt(pi) e^{-r^2/8} I0(r^2/8);
+    # theory.md §8 case 13: with the unnormalised measure,
+    # kappa = 2 pi sqrt(pi) e^{-r^2/8} I0(r^2/8);
     # actdesign averages over xi (probability), which divides by |S^1| = 2 pi.
     rng = np.random.default_rng(1)
     X = rng.uniform(-3, 3, (30, 2))
@@ -209,8 +237,15 @@ def test_finite_radius_kernel_against_quad():
     relu = lambda z: max(z, 0.0)  # noqa: E731
     for i in range(3):
         for j in range(3):
-            ref = sum(integrate.quad(lambda g: relu(s * x[i, 0] - g) * relu(s * x[j, 0] - g), -R, R,
-                                     points=[s * x[i, 0], s * x[j, 0]])[0] for s in (1, -1)) / (4 * R)
+            ref = sum(
+                integrate.quad(
+                    lambda g, s=s, i=i, j=j: relu(s * x[i, 0] - g) * relu(s * x[j, 0] - g),
+                    -R,
+                    R,
+                    points=[s * x[i, 0], s * x[j, 0]],
+                )[0]
+                for s in (1, -1)
+            ) / (4 * R)
             assert np.isclose(K[i, j], ref, rtol=1e-12)
 
 
@@ -219,8 +254,9 @@ def test_gaussian_law_erf_kernel_is_williams_arcsine_kernel():
     rng = np.random.default_rng(4)
     X = 0.5 * rng.standard_normal((6, 2))
     sw, sb = 1.0, 0.5
-    K = F.infinite_width_kernel("erf(z)", X, law=F.GaussianLaw(sw, sb), train="v",
-                                quadrature=dict(n_weight=48, n_bias=96))
+    K = F.infinite_width_kernel(
+        "erf(z)", X, law=F.GaussianLaw(sw, sb), train="v", quadrature=dict(n_weight=48, n_bias=96)
+    )
     S = 2 * (sw**2 * X @ X.T + sb**2)
     d = 1 + np.diag(S)
     assert np.allclose(K, 2 / np.pi * np.arcsin(S / np.sqrt(np.outer(d, d))), rtol=0, atol=1e-12)
@@ -237,9 +273,22 @@ def test_gaussian_law_relu_kernel_is_the_arc_cosine_kernel():
     cos = np.clip(C / np.outer(s, s), -1, 1)
     t = np.arccos(cos)
     ref = np.outer(s, s) * (np.sin(t) + (np.pi - t) * cos) / (2 * np.pi)
-    errs = [np.max(np.abs(F.infinite_width_kernel("relu(z)", X, law=F.GaussianLaw(sw, sb), train="v",
-                                                  quadrature=dict(n_weight=n, n_bias=3 * n)) - ref) / ref)
-            for n in (16, 64)]
+    errs = [
+        np.max(
+            np.abs(
+                F.infinite_width_kernel(
+                    "relu(z)",
+                    X,
+                    law=F.GaussianLaw(sw, sb),
+                    train="v",
+                    quadrature=dict(n_weight=n, n_bias=3 * n),
+                )
+                - ref
+            )
+            / ref
+        )
+        for n in (16, 64)
+    ]
     assert errs[1] < 2e-3 and errs[1] < errs[0] / 4
 
 
@@ -256,9 +305,12 @@ def test_gaussian_law_mu_kernel_is_the_student_t_weighted_radon_form():
 
     for i in range(2):
         for j in range(i, 2):
-            inner = lambda s: integrate.quad(  # noqa: E731
+            inner = lambda s, i=i, j=j: integrate.quad(  # noqa: E731
                 lambda g: student.pdf(g / c, 3) / c * (a[i] * s - g) * (a[j] * s - g),
-                -np.inf, min(a[i] * s, a[j] * s), epsabs=1e-10)[0]
+                -np.inf,
+                min(a[i] * s, a[j] * s),
+                epsabs=1e-10,
+            )[0]
             ref = integrate.quad(inner, -1, 1, points=[0.0], epsabs=1e-9)[0] / 2
             assert np.isclose(K[i, j], ref, rtol=1e-4)
 

@@ -37,7 +37,9 @@ def _energy(cs):
 
 def _inf_fit(R, **kw):
     q = None if math.isinf(R) else dict(panels=int(round(2 * R / 0.01)))
-    return F.RadonSplineRegressor("relu(z)", width=math.inf, radius=R, quadrature=q, **kw).fit(X1[:, None], Y1)
+    return F.RadonSplineRegressor("relu(z)", width=math.inf, radius=R, quadrature=q, **kw).fit(
+        X1[:, None], Y1
+    )
 
 
 def test_relu_radius_inf_is_the_natural_cubic_spline():
@@ -67,9 +69,20 @@ def test_finite_width_converges_to_infinite_width_like_inverse_sqrt_N():
     Ns = np.array([500, 2000, 8000, 32000])
     errs = []
     for N in Ns:
-        e = [np.sqrt(np.mean((F.RadonSplineRegressor("relu(z)", width=int(N), radius=R, seed=s)
-                              .fit(X1[:, None], Y1).predict(GRID[:, None]) - target) ** 2))
-             for s in range(12)]
+        e = [
+            np.sqrt(
+                np.mean(
+                    (
+                        F.RadonSplineRegressor("relu(z)", width=int(N), radius=R, seed=s)
+                        .fit(X1[:, None], Y1)
+                        .predict(GRID[:, None])
+                        - target
+                    )
+                    ** 2
+                )
+            )
+            for s in range(12)
+        ]
         errs.append(np.mean(e))
     slope = np.polyfit(np.log(Ns), np.log(errs), 1)[0]
     assert -0.65 < slope < -0.35
@@ -120,7 +133,9 @@ def test_gradient_descent_on_mu_converges_to_the_closed_form():
     y = np.sin(3 * X[:, 0])
     N = 60
     mu0 = np.random.default_rng(2).standard_normal(N) * 0.1
-    m = F.RadonSplineRegressor("relu(z)", width=N, radius=1.0, seed=3, rcond=0.0).fit(X, y, coef_init=mu0)
+    m = F.RadonSplineRegressor("relu(z)", width=N, radius=1.0, seed=3, rcond=0.0).fit(
+        X, y, coef_init=mu0
+    )
     Psi = _dense(m, X)
     mu = mu0.copy()
     step = 1.0 / np.linalg.norm(Psi, 2) ** 2
@@ -163,9 +178,13 @@ def test_solvers_agree_with_a_dense_svd():
     for solver in ("eigh", "lowrank", "direct"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", F.LowRankWarning)
-            m = F.RadonSplineRegressor("1/(1+z^2)", width=1500, seed=0, rcond=1e-5, solver=solver).fit(X, y)
+            m = F.RadonSplineRegressor(
+                "1/(1+z^2)", width=1500, seed=0, rcond=1e-5, solver=solver
+            ).fit(X, y)
         preds[solver] = m.predict(Xt)
-    A = np.asarray(F.feature_matrix("1/(1+z^2)", X, F.Neurons(m.w_, m.b_, m.neuron_weights_))) / np.sqrt(1500)
+    A = np.asarray(
+        F.feature_matrix("1/(1+z^2)", X, F.Neurons(m.w_, m.b_, m.neuron_weights_))
+    ) / np.sqrt(1500)
     U, s, Vt = np.linalg.svd(A, full_matrices=False)
     keep = s > 1e-5 * s[0]
     theta = Vt[keep].T @ ((U[:, keep].T @ y) / s[keep]) / np.sqrt(1500)
@@ -187,12 +206,19 @@ def test_tabulated_activation_fits_like_its_closed_form():
 
     cauchy = actdesign.from_expression("1/(1+z^2)")
     x = np.linspace(-30, 30, 1201)
-    tab = actdesign.Tabulation.from_hermite(x, [cauchy.derivative(x, n) for n in range(3)],
-                                            actdesign.TailLaw(c=1.0, p=-2.0), actdesign.TailLaw(c=1.0, p=-2.0))
+    tab = actdesign.Tabulation.from_hermite(
+        x,
+        [cauchy.derivative(x, n) for n in range(3)],
+        actdesign.TailLaw(c=1.0, p=-2.0),
+        actdesign.TailLaw(c=1.0, p=-2.0),
+    )
     numeric = actdesign.Activation("tab", None, None, phi=None, tabulation=tab, method="numeric")
     X, y, _ = _problem(seed=8, M=12)
     g = np.linspace(-1, 1, 40)[:, None]
-    for kw in (dict(width=500, seed=1, ridge=1e-4), dict(width=math.inf, radius=math.inf, ridge=1e-4)):
+    for kw in (
+        dict(width=500, seed=1, ridge=1e-4),
+        dict(width=math.inf, radius=math.inf, ridge=1e-4),
+    ):
         a = F.RadonSplineRegressor(cauchy, **kw).fit(X, y)
         b = F.RadonSplineRegressor(numeric, **kw).fit(X, y)
         assert b.route_ in ("tabulation", "numeric")
@@ -223,11 +249,14 @@ def test_scikit_learn_protocol():
     assert m.score(X, y) > 0.5
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(X=np.array([[np.nan]]), y=[1.0]), "NaN"),
-    (dict(X=np.ones((3, 1)), y=[1.0, 2.0]), "one target per point"),
-    (dict(X=np.ones((3, 1)), y=[1.0, np.inf, 2.0]), "NaN or inf"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(X=np.array([[np.nan]]), y=[1.0]), "NaN"),
+        (dict(X=np.ones((3, 1)), y=[1.0, 2.0]), "one target per point"),
+        (dict(X=np.ones((3, 1)), y=[1.0, np.inf, 2.0]), "NaN or inf"),
+    ],
+)
 def test_bad_data_is_rejected(bad, match):
     with pytest.raises(F.DataError, match=match):
         F.RadonSplineRegressor("relu(z)", width=10).fit(bad["X"], bad["y"])
@@ -243,8 +272,14 @@ def test_memory_estimate_refuses_up_front():
 
 def test_bad_hyperparameters_are_rejected():
     X, y, _ = _problem()
-    for kw, match in ((dict(train="w"), "train"), (dict(solver="qr"), "solver"), (dict(width=0), "width"),
-                      (dict(ridge=-1), "ridge"), (dict(law="cauchy"), "law"), (dict(radius=math.inf), "width=inf")):
+    for kw, match in (
+        (dict(train="w"), "train"),
+        (dict(solver="qr"), "solver"),
+        (dict(width=0), "width"),
+        (dict(ridge=-1), "ridge"),
+        (dict(law="cauchy"), "law"),
+        (dict(radius=math.inf), "width=inf"),
+    ):
         with pytest.raises(F.FitError, match=match):
             F.RadonSplineRegressor("relu(z)", **{"width": 10, **kw}).fit(X, y)
     with pytest.raises(F.DeviceError, match="cupy|CUDA"):
@@ -264,3 +299,49 @@ def test_gpu_path_matches_cpu():
                 a = F.RadonSplineRegressor(act, **kw).fit(X, y)
                 b = F.RadonSplineRegressor(act, device="gpu", **kw).fit(X, y)
             assert np.allclose(a.predict(X), b.predict(X), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [dict(width=400, seed=2, solver="eigh"), dict(width=math.inf, radius=math.inf, solver="eigh")],
+)
+def test_refit_walks_a_regularisation_path_without_refactorising(kw):
+    X, y, _ = _problem(seed=3, M=40)
+    g = np.linspace(-1, 1, 30)[:, None]
+    m = F.RadonSplineRegressor("relu(z)", ridge=1e-2, **kw).fit(X, y)
+    for ridge, rcond in ((1e-4, 1e-6), (0.0, 1e-3), (1.0, 1e-6)):
+        fresh = F.RadonSplineRegressor("relu(z)", ridge=ridge, rcond=rcond, **kw).fit(X, y)
+        m.refit(ridge=ridge, rcond=rcond)
+        assert m.rank_ == fresh.rank_
+        assert np.allclose(m.predict(g), fresh.predict(g), rtol=1e-9, atol=1e-9)
+
+
+def test_lowrank_refit_refuses_smaller_cutoffs_and_direct_refuses_refit():
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-1, 1, (300, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", F.LowRankWarning)
+        m = F.RadonSplineRegressor(
+            "1/(1+z^2)", width=1000, seed=0, solver="lowrank", rcond=1e-4
+        ).fit(X, X[:, 0])
+        m.refit(rcond=1e-3, ridge=1e-6)
+        with pytest.raises(F.FitError, match="resolves rcond"):
+            m.refit(rcond=1e-6)
+    d = F.RadonSplineRegressor("relu(z)", width=500, seed=0, solver="direct").fit(X, X[:, 0])
+    with pytest.raises(F.FitError, match="spectral factorisation"):
+        d.refit(ridge=1.0)
+
+
+def test_fit_does_not_depend_on_the_tile_size():
+    rng = np.random.default_rng(5)
+    X = rng.uniform(-1, 1, (300, 2))
+    y = np.sin(3 * X[:, 0])
+    preds = []
+    for tile in (None, 77):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", F.LowRankWarning)
+            m = F.RadonSplineRegressor(
+                "1/(1+z^2)", width=3000, seed=0, solver="lowrank", tile=tile
+            ).fit(X, y)
+        preds.append(m.predict(X[:50]))
+    assert np.allclose(preds[0], preds[1], atol=1e-10)

@@ -15,29 +15,15 @@ Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (see ``actdesign.CONVENTION``).
 """
 
 # the estimator
-from ._regressor import RadonSplineRegressor as RadonSplineRegressor
-
 # coordinates and laws
 from ._coords import from_radon as from_radon
 from ._coords import homogeneity_degree as homogeneity_degree
 from ._coords import to_radon as to_radon
-from ._laws import GaussianLaw as GaussianLaw
-from ._laws import Neurons as Neurons
-from ._laws import SwimLaw as SwimLaw
-from ._laws import UniformLaw as UniformLaw
-from ._laws import sphere_rule as sphere_rule
-
-# features and kernels
-from ._features import FeatureMap as FeatureMap
-from ._features import compile_activation as compile_activation
-from ._kernel import feature_matrix as feature_matrix
-from ._kernel import infinite_width_kernel as infinite_width_kernel
 
 # data and resources
 from ._data import read_inputs_csv as read_inputs_csv
 from ._data import read_training_csv as read_training_csv
 from ._data import write_predictions as write_predictions
-from ._memory import parse_size as parse_size
 
 # errors
 from ._errors import DataError as DataError
@@ -45,3 +31,16 @@ from ._errors import DeviceError as DeviceError
 from ._errors import FitError as FitError
 from ._errors import LowRankWarning as LowRankWarning
 from ._errors import MemoryEstimateError as MemoryEstimateError
+
+# features and kernels
+from ._features import FeatureMap as FeatureMap
+from ._features import compile_activation as compile_activation
+from ._kernel import feature_matrix as feature_matrix
+from ._kernel import infinite_width_kernel as infinite_width_kernel
+from ._laws import GaussianLaw as GaussianLaw
+from ._laws import Neurons as Neurons
+from ._laws import SwimLaw as SwimLaw
+from ._laws import UniformLaw as UniformLaw
+from ._laws import sphere_rule as sphere_rule
+from ._memory import parse_size as parse_size
+from ._regressor import RadonSplineRegressor as RadonSplineRegressor

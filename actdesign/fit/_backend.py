@@ -21,8 +21,9 @@ def get_xp(device: str):
     try:
         import cupy
     except ImportError:
-        raise DeviceError("device='gpu' needs cupy: pip install 'actdesign[gpu]' "
-                          "(or use device='cpu')") from None
+        raise DeviceError(
+            "device='gpu' needs cupy: pip install 'actdesign[gpu]' (or use device='cpu')"
+        ) from None
     try:
         if cupy.cuda.runtime.getDeviceCount() < 1:
             raise DeviceError("device='gpu' but no CUDA device is visible; use device='cpu'")

@@ -57,8 +57,12 @@ def _logistic(u):
 
 def _relupow_G(t, p):
     p = int(p)
-    return (math.factorial(p) ** 2 * (-1) ** (p + 1) * np.abs(t) ** (2 * p + 1)
-            / (2.0 * math.factorial(2 * p + 1)))
+    return (
+        math.factorial(p) ** 2
+        * (-1) ** (p + 1)
+        * np.abs(t) ** (2 * p + 1)
+        / (2.0 * math.factorial(2 * p + 1))
+    )
 
 
 @dataclass(frozen=True)
@@ -97,28 +101,83 @@ class Form:
 FORMS = {
     f.name: f
     for f in (
-        Form("relu", 1, lambda u, e: np.maximum(u, 0.0), 2, lambda t, e: np.abs(t) ** 3 / 12,
-             (0.0,), 1.0),
-        Form("relupow", 2, lambda u, e: np.maximum(u, 0.0) ** e[0], None,
-             lambda t, e: _relupow_G(t, e[0]), (0.0,), None),
+        Form(
+            "relu",
+            1,
+            lambda u, e: np.maximum(u, 0.0),
+            2,
+            lambda t, e: np.abs(t) ** 3 / 12,
+            (0.0,),
+            1.0,
+        ),
+        Form(
+            "relupow",
+            2,
+            lambda u, e: np.maximum(u, 0.0) ** e[0],
+            None,
+            lambda t, e: _relupow_G(t, e[0]),
+            (0.0,),
+            None,
+        ),
         Form("abs", 3, lambda u, e: np.abs(u), 2, lambda t, e: np.abs(t) ** 3 / 3, (0.0,), 1.0),
-        Form("step", 4, lambda u, e: np.where(u > 0, 1.0, np.where(u < 0, 0.0, e[0])), 1,
-             lambda t, e: -np.abs(t) / 2, (0.0,), 0.0),
-        Form("cauchy", 5, lambda u, e: 1.0 / (1.0 + u * u), 0,
-             lambda t, e: 2 * np.pi / (4.0 + np.asarray(t) ** 2)),
-        Form("gauss", 6, lambda u, e: np.exp(-u * u), 0,
-             lambda t, e: math.sqrt(np.pi / 2) * np.exp(-np.asarray(t) ** 2 / 2)),
-        Form("laplace", 7, lambda u, e: np.exp(-np.abs(u)), 0,
-             lambda t, e: (1 + np.abs(t)) * np.exp(-np.abs(t)), (0.0,)),
+        Form(
+            "step",
+            4,
+            lambda u, e: np.where(u > 0, 1.0, np.where(u < 0, 0.0, e[0])),
+            1,
+            lambda t, e: -np.abs(t) / 2,
+            (0.0,),
+            0.0,
+        ),
+        Form(
+            "cauchy",
+            5,
+            lambda u, e: 1.0 / (1.0 + u * u),
+            0,
+            lambda t, e: 2 * np.pi / (4.0 + np.asarray(t) ** 2),
+        ),
+        Form(
+            "gauss",
+            6,
+            lambda u, e: np.exp(-u * u),
+            0,
+            lambda t, e: math.sqrt(np.pi / 2) * np.exp(-(np.asarray(t) ** 2) / 2),
+        ),
+        Form(
+            "laplace",
+            7,
+            lambda u, e: np.exp(-np.abs(u)),
+            0,
+            lambda t, e: (1 + np.abs(t)) * np.exp(-np.abs(t)),
+            (0.0,),
+        ),
         Form("tanh", 8, lambda u, e: np.tanh(u), 1, lambda t, e: 2.0 - 2.0 * _tcoth(t)),
-        Form("logistic", 9, lambda u, e: _logistic(u), 1,
-             lambda t, e: 1.0 - _tcoth(np.asarray(t) / 2)),
+        Form(
+            "logistic",
+            9,
+            lambda u, e: _logistic(u),
+            1,
+            lambda t, e: 1.0 - _tcoth(np.asarray(t) / 2),
+        ),
         Form("softplus", 10, lambda u, e: _softplus(u), 2, None),
-        Form("erf", 11, lambda u, e: _erf(u), 1,
-             lambda t, e: (-2 * np.abs(t) * _erf(np.abs(t) / math.sqrt(2))
-                           - 4 / SQ2PI * np.expm1(-np.asarray(t) ** 2 / 2))),
-        Form("besselk", 12, lambda u, e: _kv(e[0], np.abs(u)), 0,
-             lambda t, e: (np.pi**2 / 2 * np.exp(-np.abs(t))) if e[0] == 0 else None, (0.0,)),
+        Form(
+            "erf",
+            11,
+            lambda u, e: _erf(u),
+            1,
+            lambda t, e: (
+                -2 * np.abs(t) * _erf(np.abs(t) / math.sqrt(2))
+                - 4 / SQ2PI * np.expm1(-(np.asarray(t) ** 2) / 2)
+            ),
+        ),
+        Form(
+            "besselk",
+            12,
+            lambda u, e: _kv(e[0], np.abs(u)),
+            0,
+            lambda t, e: (np.pi**2 / 2 * np.exp(-np.abs(t))) if e[0] == 0 else None,
+            (0.0,),
+        ),
     )
 }
 BY_CODE = {f.code: f for f in FORMS.values()}
@@ -148,8 +207,9 @@ class Recognized:
 
     def params(self) -> np.ndarray:
         """The flat parameter vector the fused kernels read."""
-        return np.array([self.amplitude, self.slope, self.shift, *self.poly, *self.extra],
-                        dtype=float)
+        return np.array(
+            [self.amplitude, self.slope, self.shift, *self.poly, *self.extra], dtype=float
+        )
 
     def __call__(self, z):
         z = np.asarray(z, dtype=float)
@@ -412,8 +472,14 @@ def _numpy_of(phi):
 
 
 def _agrees(rec: Recognized, reference) -> bool:
-    zz = np.concatenate([np.linspace(-12, 12, 481), np.geomspace(12, 400, 60), -np.geomspace(12, 400, 60)])
-    zz = zz[np.all(np.abs(zz[:, None] - np.array(rec.kinks)[None, :]) > 1e-9, axis=1)] if rec.kinks else zz
+    zz = np.concatenate(
+        [np.linspace(-12, 12, 481), np.geomspace(12, 400, 60), -np.geomspace(12, 400, 60)]
+    )
+    zz = (
+        zz[np.all(np.abs(zz[:, None] - np.array(rec.kinks)[None, :]) > 1e-9, axis=1)]
+        if rec.kinks
+        else zz
+    )
     try:
         with np.errstate(all="ignore"):
             a = np.asarray(reference(zz), dtype=float)

@@ -20,7 +20,11 @@ __device__ double closed_form(int code, double u, double e0) {
     if (code == 6) return exp(-u * u);
     if (code == 7) return exp(-fabs(u));
     if (code == 8) return tanh(u);
-    if (code == 9) { if (u >= 0.0) return 1.0 / (1.0 + exp(-u)); double e = exp(u); return e / (1.0 + e); }
+    if (code == 9) {
+        if (u >= 0.0) return 1.0 / (1.0 + exp(-u));
+        double e = exp(u);
+        return e / (1.0 + e);
+    }
     if (code == 10) return u > 0.0 ? u + log1p(exp(-u)) : log1p(exp(u));
     if (code == 11) return erf(u);
     if (code == 3) return fabs(u);
@@ -50,13 +54,19 @@ __device__ double table(double z, const double* P) {
     if (P[0] == 1.0) {
         double zc = P[3]; int n_out = (int)P[7];
         if (fabs(z) <= zc) i = n_out + (int)((z + zc) * P[4]);
-        else { int j = (int)(log(fabs(z) / zc) * P[6]); i = z > 0 ? n_out + (int)P[5] + j : n_out - 1 - j; }
+        else {
+            int j = (int)(log(fabs(z) / zc) * P[6]);
+            i = z > 0 ? n_out + (int)P[5] + j : n_out - 1 - j;
+        }
         i = min(max(i, 0), n - 1);
         while (i > 0 && z < P[k + i]) i--;
         while (i < n - 1 && z >= P[k + i + 1]) i++;
     } else {
         int lo = 0, hi = n;
-        while (hi - lo > 1) { int mid = (lo + hi) >> 1; if (z >= P[k + mid]) lo = mid; else hi = mid; }
+        while (hi - lo > 1) {
+            int mid = (lo + hi) >> 1;
+            if (z >= P[k + mid]) lo = mid; else hi = mid;
+        }
         i = lo;
     }
     double t = z - P[k + i];
@@ -74,7 +84,8 @@ extern "C" __global__ void features(const double* X, const double* Wt, const dou
     int i = (int)(idx / nb), j = (int)(idx % nb);
     double z = b[j0 + j];
     for (int d = 0; d < D; d++) z += X[(long long)i * D + d] * Wt[(long long)d * ncols + j0 + j];
-    double v = code == 0 ? table(z, P) : P[0] * closed_form(code, P[1] * z + P[2], P[5]) + P[3] + P[4] * z;
+    double v = code == 0 ? table(z, P)
+                         : P[0] * closed_form(code, P[1] * z + P[2], P[5]) + P[3] + P[4] * z;
     out[idx] = scale[j] * v;
 }
 """
@@ -95,13 +106,16 @@ class GpuFeatures:
     def __init__(self, kernel, Wt, b):
         code, params = kernel.code, kernel.params
         if code == 12 or code < 0:  # no CUDA Bessel K / numpy-only route: use a table
-            tab, err = tabulate(kernel.act, max(64.0, kernel.zmax if np.isfinite(kernel.zmax) else 1e4))
+            tab, err = tabulate(
+                kernel.act, max(64.0, kernel.zmax if np.isfinite(kernel.zmax) else 1e4)
+            )
             packed = None if tab is None else pack(tab)
             if packed is None:
                 from ._errors import DeviceError
 
-                raise DeviceError("this activation has no GPU kernel (no accurate table); "
-                                  "use device='cpu'")
+                raise DeviceError(
+                    "this activation has no GPU kernel (no accurate table); use device='cpu'"
+                )
             code, params = TABULATION_CODE, packed
         self.code = int(code)
         self.P = cp.asarray(params)
@@ -119,7 +133,22 @@ class GpuFeatures:
         s = cp.asarray(np.ascontiguousarray(scale))
         threads = 256
         blocks = (M * nb + threads - 1) // threads
-        _kernel()((blocks,), (threads,), (X, self.Wt, self.b, s, self.P, out,
-                                           np.int32(M), np.int32(D), np.int32(self.Wt.shape[1]),
-                                           np.int32(nb), np.int32(j0), np.int32(self.code)))
+        _kernel()(
+            (blocks,),
+            (threads,),
+            (
+                X,
+                self.Wt,
+                self.b,
+                s,
+                self.P,
+                out,
+                np.int32(M),
+                np.int32(D),
+                np.int32(self.Wt.shape[1]),
+                np.int32(nb),
+                np.int32(j0),
+                np.int32(self.code),
+            ),
+        )
         return out

@@ -27,8 +27,9 @@ def _rows(path):
         text = path.read_text()
     except UnicodeDecodeError:
         raise DataError(f"{path} is not a text CSV file") from None
-    rows = [(i + 1, r) for i, r in enumerate(csv.reader(text.splitlines()))
-            if any(c.strip() for c in r)]
+    rows = [
+        (i + 1, r) for i, r in enumerate(csv.reader(text.splitlines())) if any(c.strip() for c in r)
+    ]
     if not rows:
         raise DataError(f"{path} is empty; it needs one row per point")
     return path, rows
@@ -45,17 +46,22 @@ def _parse(path, rows):
     out = np.empty((len(rows), width))
     for k, (line, row) in enumerate(rows):
         if len(row) != width:
-            raise DataError(f"{path} line {line}: {len(row)} columns, expected {width} "
-                            "(every row needs the same number of columns)")
+            raise DataError(
+                f"{path} line {line}: {len(row)} columns, expected {width} "
+                "(every row needs the same number of columns)"
+            )
         for c, cell in enumerate(row):
             try:
                 v = float(cell)
             except ValueError:
-                raise DataError(f"{path} line {line} column {c + 1}: {cell.strip()!r} is not a "
-                                "number") from None
+                raise DataError(
+                    f"{path} line {line} column {c + 1}: {cell.strip()!r} is not a number"
+                ) from None
             if not math.isfinite(v):
-                raise DataError(f"{path} line {line} column {c + 1}: {cell.strip()} is not finite; "
-                                "remove or impute such rows")
+                raise DataError(
+                    f"{path} line {line} column {c + 1}: {cell.strip()} is not finite; "
+                    "remove or impute such rows"
+                )
             out[k, c] = v
     return out
 
@@ -73,8 +79,10 @@ def read_training_csv(path):
     path, rows = _rows(path)
     A = _parse(path, rows)
     if A.shape[1] < 2:
-        raise DataError(f"{path} has {A.shape[1]} column; a training file needs input columns "
-                        "and a last target column")
+        raise DataError(
+            f"{path} has {A.shape[1]} column; a training file needs input columns "
+            "and a last target column"
+        )
     return A[:, :-1], A[:, -1]
 
 
@@ -83,8 +91,10 @@ def read_inputs_csv(path, n_inputs: int):
     path, rows = _rows(path)
     A = _parse(path, rows)
     if A.shape[1] != n_inputs:
-        raise DataError(f"{path} has {A.shape[1]} columns but the model was fitted on "
-                        f"{n_inputs} input columns (prediction files hold inputs only)")
+        raise DataError(
+            f"{path} has {A.shape[1]} columns but the model was fitted on "
+            f"{n_inputs} input columns (prediction files hold inputs only)"
+        )
     return A
 
 
@@ -120,8 +130,10 @@ def check_arrays(X, y=None):
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise DataError(f"y must be 1-D with one target per point: X has {X.shape[0]} points, "
-                        f"y has shape {y.shape}")
+        raise DataError(
+            f"y must be 1-D with one target per point: X has {X.shape[0]} points, "
+            f"y has shape {y.shape}"
+        )
     if not np.all(np.isfinite(y)):
         raise DataError("y contains NaN or inf; remove or impute those points")
     return np.ascontiguousarray(X), np.ascontiguousarray(y)

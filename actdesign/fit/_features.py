@@ -81,19 +81,39 @@ def compile_activation(act, zmax: float = 64.0) -> ActivationKernel:
         tab = tab if tab is not None else own
         packed = pack(tab)
         if packed is not None:
-            return ActivationKernel(act, TABLE, TABULATION_CODE, packed, table=tab,
-                                    zmax=math.inf, table_error=0.0 if tab is own else err)
-        return ActivationKernel(act, NUMPY, -1, np.zeros(1),
-                                notes=["the activation's tail law cannot be packed; numpy route"])
+            return ActivationKernel(
+                act,
+                TABLE,
+                TABULATION_CODE,
+                packed,
+                table=tab,
+                zmax=math.inf,
+                table_error=0.0 if tab is own else err,
+            )
+        return ActivationKernel(
+            act,
+            NUMPY,
+            -1,
+            np.zeros(1),
+            notes=["the activation's tail law cannot be packed; numpy route"],
+        )
     tab, err = tabulate(act, 1.5 * zmax)
     if tab is not None:
         packed = pack(tab)
         if packed is not None:
-            return ActivationKernel(act, TABLE, TABULATION_CODE, packed, table=tab,
-                                    zmax=1.5 * zmax, table_error=err)
-    return ActivationKernel(act, NUMPY, -1, np.zeros(1),
-                            notes=[f"no fused kernel reproduces the activation (table error {err:.2g});"
-                                   " features are evaluated with numpy (slow)"])
+            return ActivationKernel(
+                act, TABLE, TABULATION_CODE, packed, table=tab, zmax=1.5 * zmax, table_error=err
+            )
+    return ActivationKernel(
+        act,
+        NUMPY,
+        -1,
+        np.zeros(1),
+        notes=[
+            f"no fused kernel reproduces the activation (table error {err:.2g});"
+            " features are evaluated with numpy (slow)"
+        ],
+    )
 
 
 def zbound(X, W, b) -> float:
@@ -145,8 +165,15 @@ class FeatureMap:
             from ._numba_kernels import tile
 
             out = _buffer(out, X.shape[0], j1 - j0, np)
-            return tile(X, np.ascontiguousarray(self.Wt[:, j0:j1]), self.b[j0:j1],
-                        np.ascontiguousarray(s), self.kernel.code, self.kernel.params, out)
+            return tile(
+                X,
+                np.ascontiguousarray(self.Wt[:, j0:j1]),
+                self.b[j0:j1],
+                np.ascontiguousarray(s),
+                self.kernel.code,
+                self.kernel.params,
+                out,
+            )
         if self.backend == "cupy":
             return self._cupy().tile(X, j0, j1, s, out)
         Z = X @ self.Wt[:, j0:j1] + self.b[j0:j1]

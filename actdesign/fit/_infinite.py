@@ -90,19 +90,26 @@ class NumericAutocorrelation:
         from numpy.polynomial import Chebyshev
 
         self.order, self.T = order, float(T)
-        f = (lambda z: np.asarray(act(z), dtype=float)) if order <= 1 else (
-            lambda z: np.asarray(act.derivative(z, order - 1), dtype=float))
+        f = (
+            (lambda z: np.asarray(act(z), dtype=float))
+            if order <= 1
+            else (lambda z: np.asarray(act.derivative(z, order - 1), dtype=float))
+        )
         base = 0 if order == 0 else 1
         deg = 32
         while True:
-            ser = Chebyshev.interpolate(lambda t: _base_integral(f, t, base, h), deg, domain=[0, self.T])
+            ser = Chebyshev.interpolate(
+                lambda t: _base_integral(f, t, base, h), deg, domain=[0, self.T]
+            )
             tail = np.max(np.abs(ser.coef[-4:]))
             if tail <= 1e-13 * np.max(np.abs(ser.coef)) or deg >= max_degree:
                 break
             deg *= 2
         probe = np.linspace(0, self.T, 7)
         coarse = _base_integral(f, probe, base, 2 * h)
-        self.error = float(np.max(np.abs(coarse - ser(probe))) / max(1e-300, np.max(np.abs(ser(probe)))))
+        self.error = float(
+            np.max(np.abs(coarse - ser(probe))) / max(1e-300, np.max(np.abs(ser(probe))))
+        )
         if order >= 2:
             ser = ser.integ(2 * order - 2, lbnd=0) * (-1) ** (order - 1)
         self.series = ser

@@ -25,13 +25,19 @@ def feature_matrix(activation, X, neurons, *, train="mu", degree=None, backend="
     s = (homogeneity_degree(act) or 0.0) if degree is None else degree
     omega = np.linalg.norm(neurons.w, axis=1)
     scale = omega ** (-s) if train == "mu" and s else np.ones(neurons.n)
-    fmap = FeatureMap(compile_activation(act, zbound(X, neurons.w, neurons.b)), neurons.w,
-                      neurons.b, scale, backend)
+    fmap = FeatureMap(
+        compile_activation(act, zbound(X, neurons.w, neurons.b)),
+        neurons.w,
+        neurons.b,
+        scale,
+        backend,
+    )
     return fmap.tile(X, 0, neurons.n)
 
 
-def infinite_width_kernel(activation, X1, X2=None, *, law=None, train="mu", degree=None,
-                          quadrature=None):
+def infinite_width_kernel(
+    activation, X1, X2=None, *, law=None, train="mu", degree=None, quadrature=None
+):
     """K(x, x') = E[psi(x) psi(x')] for the law of the hidden neurons.
 
     Parameters
@@ -63,11 +69,20 @@ def infinite_width_kernel(activation, X1, X2=None, *, law=None, train="mu", degr
         om = law.scale
         c = om ** (-s) if train == "mu" and s else 1.0
         rec = recognize(act.phi, act)
-        rmax = float(np.linalg.norm(np.maximum(X1.max(0), X2.max(0)) - np.minimum(X1.min(0), X2.min(0))))
-        G0 = rec.autocorrelation if rec is not None and rec.autocorrelation(np.zeros(1)) is not None \
+        rmax = float(
+            np.linalg.norm(np.maximum(X1.max(0), X2.max(0)) - np.minimum(X1.min(0), X2.min(0)))
+        )
+        G0 = (
+            rec.autocorrelation
+            if rec is not None and rec.autocorrelation(np.zeros(1)) is not None
             else NumericAutocorrelation(act, null_order(act), om * max(rmax, 1e-9) * 1.01)
-        radial = RadialKernel(lambda t: c * c / om * G0(om * np.asarray(t)), X1.shape[1],
-                              max(rmax, 1e-9) * 1.01, exact_1d=rec is not None)
+        )
+        radial = RadialKernel(
+            lambda t: c * c / om * G0(om * np.asarray(t)),
+            X1.shape[1],
+            max(rmax, 1e-9) * 1.01,
+            exact_1d=rec is not None,
+        )
         return radial.matrix(X1, X2)
     if isinstance(law, UniformLaw) and law.radius is None:
         raise ValueError("give the uniform law a radius (or math.inf)")
@@ -76,13 +91,20 @@ def infinite_width_kernel(activation, X1, X2=None, *, law=None, train="mu", degr
     both = np.concatenate([X1, X2])
     if isinstance(law, UniformLaw):
         rec = recognize(act.phi, act)
-        nodes = law.nodes(both, n_sphere=q["n_sphere"], panel=2 * law.radius / q["panels"],
-                          kinks=rec.kinks if rec is not None else ())
+        nodes = law.nodes(
+            both,
+            n_sphere=q["n_sphere"],
+            panel=2 * law.radius / q["panels"],
+            kinks=rec.kinks if rec is not None else (),
+        )
     elif train == "mu" and s > 0:
         nodes = law.radon_nodes(both, n_sphere=q["n_sphere"], panels=q.get("panels", 128))
     else:
-        nodes = law.nodes(both, n_weight=q.get("n_weight", 32 if X1.shape[1] <= 2 else 12),
-                          n_bias=q.get("n_bias", 64))
+        nodes = law.nodes(
+            both,
+            n_weight=q.get("n_weight", 32 if X1.shape[1] <= 2 else 12),
+            n_bias=q.get("n_bias", 64),
+        )
     P1 = feature_matrix(act, X1, nodes, train=train, degree=s)
     P2 = P1 if X2 is X1 else feature_matrix(act, X2, nodes, train=train, degree=s)
     return (P1 * nodes.weights) @ P2.T

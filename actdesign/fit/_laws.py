@@ -137,8 +137,12 @@ class UniformLaw:
         R, D = law.radius, X.shape[1]
         xi, wxi = sphere_rule(D, n_sphere)
         w_list, b_list, wt_list = [], [], []
-        for e, we in zip(xi, wxi):
-            breaks = (e[0] * X[:, 0])[:, None] - np.asarray(kinks)[None, :] / self.scale if D == 1 and kinks else ()
+        for e, we in zip(xi, wxi, strict=True):
+            breaks = (
+                (e[0] * X[:, 0])[:, None] - np.asarray(kinks)[None, :] / self.scale
+                if D == 1 and kinks
+                else ()
+            )
             g, wg = panel_rule(-R, R, panel, np.ravel(breaks))
             w_list.append(np.repeat(self.scale * e[None, :], g.size, axis=0))
             b_list.append(-self.scale * g)
@@ -157,8 +161,9 @@ class GaussianLaw:
 
     def resolve(self, X) -> GaussianLaw:
         if not (self.weight_std > 0 and self.bias_std >= 0):
-            raise FitError("weight_std must be > 0 and bias_std >= 0, got "
-                           f"{self.weight_std}, {self.bias_std}")
+            raise FitError(
+                f"weight_std must be > 0 and bias_std >= 0, got {self.weight_std}, {self.bias_std}"
+            )
         return self
 
     def sample(self, n: int, X, y, rng) -> Neurons:
@@ -192,7 +197,6 @@ class GaussianLaw:
         keep = np.linalg.norm(Wn, axis=1) > 0  # w = 0 (odd n_weight) has no orientation
         wt = np.outer(wW, wb).ravel()
         return _neurons(Wn[keep], Bn[keep], wt[keep] / wt[keep].sum())
-
 
     def radon_nodes(self, X, *, n_sphere: int, panels: int = 128, **unused) -> Neurons:
         """Nodes in (xi, gamma) for a homogeneous activation trained in mu.
@@ -249,7 +253,9 @@ class SwimLaw:
     def constants(self):
         if isinstance(self.scales, str):
             if self.scales not in SWIM_PRESETS:
-                raise FitError(f"unknown SWIM preset {self.scales!r}; use one of {sorted(SWIM_PRESETS)}")
+                raise FitError(
+                    f"unknown SWIM preset {self.scales!r}; use one of {sorted(SWIM_PRESETS)}"
+                )
             return SWIM_PRESETS[self.scales]
         s1, s2 = self.scales
         return float(s1), float(s2)

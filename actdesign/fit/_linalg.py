@@ -103,13 +103,16 @@ class FeatureOperator:
             syrk_update(G, T, xp)
         return symmetrize_upper(G, xp)
 
+    def release(self) -> None:
+        """Drop the tile buffer (the operator stays usable)."""
+        self._buf = None
+
     def sketch(self, k: int, seed):
-        """Y = A @ Omega for a Gaussian N x k Omega generated tile by tile from ``seed``."""
+        """Y = A @ Omega for a Gaussian N x k Omega, generated tile by tile from ``seed``."""
         xp = self.xp
         Y = xp.zeros((self.M, k))
         for j0, j1, T in self.tiles():
-            Om = np.random.default_rng([*seed, j0]).standard_normal((j1 - j0, k))
-            Y += T @ xp.asarray(Om)
+            Y += T @ xp.asarray(_omega(seed, j0, j1, k))
         return Y
 
     def power(self, Q):
@@ -148,19 +151,36 @@ class FeatureOperator:
         return out, fit
 
 
+_OMEGA_BLOCK = 256
+
+
+def _omega(seed, j0: int, j1: int, k: int):
+    """Rows j0:j1 of a Gaussian N x k matrix drawn in fixed blocks of rows, so that the
+    sketch (and hence the fit) does not depend on the tile size."""
+    b0, b1 = j0 // _OMEGA_BLOCK, (j1 - 1) // _OMEGA_BLOCK + 1
+    blocks = [
+        np.random.default_rng([*seed, b]).standard_normal((_OMEGA_BLOCK, k)) for b in range(b0, b1)
+    ]
+    full = np.concatenate(blocks)
+    off = j0 - b0 * _OMEGA_BLOCK
+    return full[off : off + j1 - j0]
+
+
 def _grow(k: int, kmax: int) -> int:
     return min(kmax, max(k + 16, int(k * 1.6)))
 
 
-def lowrank_features(op: FeatureOperator, rcond: float, *, k0: int = 128, kmax: int,
-                     oversample: int = 24, seed=(0,)) -> Spectrum:
+def lowrank_features(
+    op: FeatureOperator, rcond: float, *, k0: int = 128, kmax: int, oversample: int = 24, seed=(0,)
+) -> Spectrum:
     """Randomized SVD of the weighted features with adaptive rank.
 
     The sketch grows (by 1.6x, new columns only) until at least ``oversample`` of its
     singular values fall below ``rcond`` times the largest; one step of subspace
     iteration (a single pass computing A A^T Q) sharpens the singular vectors near the
-    cutoff; then one TSQR pass gives the singular values to full precision. ``complete`` is False if ``kmax`` was
-    reached first (the caller then falls back to the dense Gram).
+    cutoff; then one TSQR pass gives the singular values to full precision.
+    ``complete`` is False if ``kmax`` was reached first (the caller then falls back to
+    the dense Gram).
     """
     xp = op.xp
     kmax = max(1, min(kmax, op.M, op.N))
@@ -185,8 +205,9 @@ def lowrank_features(op: FeatureOperator, rcond: float, *, k0: int = 128, kmax: 
 # ------------------------------------------------------------------------------------
 # explicit kernels (infinite width)
 # ------------------------------------------------------------------------------------
-def lowrank_kernel(K, rcond: float, xp, *, k0: int = 128, kmax: int, oversample: int = 24,
-                   seed=(0,)) -> Spectrum:
+def lowrank_kernel(
+    K, rcond: float, xp, *, k0: int = 128, kmax: int, oversample: int = 24, seed=(0,)
+) -> Spectrum:
     """Randomized eigendecomposition of an explicit PSD K (one power iteration), adaptive rank."""
     M = K.shape[0]
     kmax = max(1, min(kmax, M))
@@ -266,7 +287,7 @@ class NullSpace:
         for j, v, tau in self.reflectors:
             K[j:, :] -= tau * self.xp.outer(v, v @ K[j:, :])
             K[:, j:] -= tau * self.xp.outer(K[:, j:] @ v, v)
-        return K[self.q:, self.q:]
+        return K[self.q :, self.q :]
 
     def lift(self, a):
         """alpha = Q2 a."""
@@ -274,7 +295,7 @@ class NullSpace:
 
     def restrict(self, r):
         """Q2^T r."""
-        return self._qt(r)[self.q:]
+        return self._qt(r)[self.q :]
 
     def coefficients(self, resid):
         """beta with P beta = resid (resid lies in range(P))."""

@@ -6,9 +6,19 @@ import re
 
 from ._errors import MemoryEstimateError
 
-_UNITS = {"": 1, "b": 1, "k": 2**10, "kb": 2**10, "m": 2**20, "mb": 2**20, "g": 2**30, "gb": 2**30,
-          "t": 2**40, "tb": 2**40}
-TILE_BYTES = 64 * 2**20
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 2**10,
+    "kb": 2**10,
+    "m": 2**20,
+    "mb": 2**20,
+    "g": 2**30,
+    "gb": 2**30,
+    "t": 2**40,
+    "tb": 2**40,
+}
+TILE_BYTES = 32 * 2**20
 
 
 def parse_size(text) -> int:
@@ -34,7 +44,7 @@ def available_bytes() -> int:
 
 
 def tile_columns(M: int, requested=None) -> int:
-    """Feature columns per tile: a 64 MiB tile, between 64 and 65536 columns."""
+    """Feature columns per tile: a 32 MiB tile, between 64 and 65536 columns."""
     if requested:
         return max(1, int(requested))
     return int(max(64, min(65536, TILE_BYTES // (8 * max(M, 1)))))
@@ -64,4 +74,5 @@ def check(est: int, max_memory=None, *, what: str) -> None:
             f"estimated peak memory {est / 2**30:.2f} GiB for {what} exceeds the "
             f"{budget / 2**30:.2f} GiB available; use fewer points, a smaller width, "
             "solver='lowrank' or smaller tiles, or raise the budget with max_memory "
-            "(CLI: --max-memory)")
+            "(CLI: --max-memory)"
+        )

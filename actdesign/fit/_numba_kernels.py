@@ -1,10 +1,11 @@
 """numba CPU kernels (this module imports numba; it is imported only when fitting).
 
-One parallel tile kernel evaluates ``scale[j] * phi(X[i] . W[:, j] + b[j])`` in a single
-pass: the pre-activation never goes to memory. ``phi`` is selected by an integer code
-(see :mod:`._catalog`): 0 is a packed Tabulation (:mod:`._tabulate`), the others are
-hand-fused closed forms ``A * base(s*z + c) + p0 + p1*z``. Kernels are compiled once
-and cached on disk (``cache=True``).
+A tile kernel evaluates ``scale[j] * phi(X[i] . Wt[:, j] + b[j])`` row by row in one
+pass (the pre-activation row stays in cache). There is one small kernel per catalog
+code (see :mod:`._catalog`; 0 is a packed Tabulation, :mod:`._tabulate`), listed in
+:data:`KERNELS`: each phi is a straight-line loop LLVM can vectorise, and only the
+kernels an activation uses are compiled (once; ``cache=True`` keeps them on disk).
+The closed forms are ``A * base(s*z + c) + p0 + p1*z`` with ``P = [A, s, c, p0, p1, e0]``.
 """
 
 from __future__ import annotations
@@ -16,42 +17,80 @@ import numpy as np
 
 _TAIL = 10  # packed tail law length (see _tabulate.TAIL_LEN)
 _HEAD = 8
-PARALLEL_MIN = 1 << 16  # elements below which a tile is evaluated in one thread
 
 
 @nb.njit(cache=True, inline="always")
-def _closed(code, u, e0):
-    # one branch per catalog base; the code is loop-invariant, so the branch predicts
-    if code == 1:
-        return u if u > 0.0 else 0.0
-    if code == 5:
-        return 1.0 / (1.0 + u * u)
-    if code == 6:
-        return math.exp(-u * u)
-    if code == 7:
-        return math.exp(-abs(u))
-    if code == 8:
-        return math.tanh(u)
-    if code == 9:
-        if u >= 0.0:
-            return 1.0 / (1.0 + math.exp(-u))
-        e = math.exp(u)
-        return e / (1.0 + e)
-    if code == 10:
-        if u > 0.0:
-            return u + math.log1p(math.exp(-u))
-        return math.log1p(math.exp(u))
-    if code == 11:
-        return math.erf(u)
-    if code == 3:
-        return abs(u)
-    if code == 2:
-        return u**e0 if u > 0.0 else 0.0
-    if code == 4:
-        return 1.0 if u > 0.0 else (0.0 if u < 0.0 else e0)
-    return math.nan
+def _preactivation(X, Wt, b, row, i):
+    for j in range(row.size):
+        row[j] = b[j]
+    for d in range(X.shape[1]):
+        xd = X[i, d]
+        for j in range(row.size):
+            row[j] += xd * Wt[d, j]
 
 
+# --- the bases b(u) -----------------------------------------------------------------
+@nb.njit(cache=True, inline="always")
+def _relu(u, e0):
+    return u if u > 0.0 else 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _relupow(u, e0):
+    return u**e0 if u > 0.0 else 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _abs(u, e0):
+    return abs(u)
+
+
+@nb.njit(cache=True, inline="always")
+def _step(u, e0):
+    return 1.0 if u > 0.0 else (0.0 if u < 0.0 else e0)
+
+
+@nb.njit(cache=True, inline="always")
+def _cauchy(u, e0):
+    return 1.0 / (1.0 + u * u)
+
+
+@nb.njit(cache=True, inline="always")
+def _gauss(u, e0):
+    return math.exp(-u * u)
+
+
+@nb.njit(cache=True, inline="always")
+def _laplace(u, e0):
+    return math.exp(-abs(u))
+
+
+@nb.njit(cache=True, inline="always")
+def _tanh(u, e0):
+    return math.tanh(u)
+
+
+@nb.njit(cache=True, inline="always")
+def _logistic(u, e0):
+    if u >= 0.0:
+        return 1.0 / (1.0 + math.exp(-u))
+    e = math.exp(u)
+    return e / (1.0 + e)
+
+
+@nb.njit(cache=True, inline="always")
+def _softplus(u, e0):
+    if u > 0.0:
+        return u + math.log1p(math.exp(-u))
+    return math.log1p(math.exp(u))
+
+
+@nb.njit(cache=True, inline="always")
+def _erf(u, e0):
+    return math.erf(u)
+
+
+# --- one parallel kernel per base (written out: numba caches module-level functions only)
 @nb.njit(cache=True, inline="always")
 def _tail(z, P, off):
     az = abs(z)
@@ -92,40 +131,6 @@ def _piece(z, P, knots_at, n):
 
 
 @nb.njit(cache=True, inline="always")
-def _table(z, P):
-    n = int(P[1])
-    d1 = int(P[2])
-    knots_at = _HEAD + 2 * _TAIL
-    if z < P[knots_at]:
-        return _tail(z, P, _HEAD)
-    if z > P[knots_at + n]:
-        return _tail(z, P, _HEAD + _TAIL)
-    i = _piece(z, P, knots_at, n)
-    t = z - P[knots_at + i]
-    at = knots_at + n + 1 + i * d1
-    out = P[at + d1 - 1]
-    for j in range(d1 - 2, -1, -1):
-        out = out * t + P[at + j]
-    return out
-
-
-@nb.njit(cache=True, inline="always")
-def phi(code, z, P):
-    """phi(z) for a catalog code (params in P[0:7]) or a packed table (code 0)."""
-    if code == 0:
-        return _table(z, P)
-    return P[0] * _closed(code, P[1] * z + P[2], P[5]) + P[3] + P[4] * z
-
-
-@nb.njit(cache=True, inline="always")
-def _loop(code, row, scale, P):
-    # called with a literal code: after inlining the branches of phi fold away and the
-    # loop body is straight-line code that LLVM can vectorise
-    for j in range(row.size):
-        row[j] = scale[j] * phi(code, row[j], P)
-
-
-@nb.njit(cache=True, inline="always")
 def _table_loop(row, scale, P):
     # the table's header is read once into locals: P may alias row as far as the
     # compiler knows, so reads inside the loop would be repeated for every element
@@ -158,7 +163,9 @@ def _table_loop(row, scale, P):
             t = z - P[k + i]
             at = c0 + i * d1
             if d1 == 6:
-                v = P[at] + t * (P[at + 1] + t * (P[at + 2] + t * (P[at + 3] + t * (P[at + 4] + t * P[at + 5]))))
+                v = P[at] + t * (
+                    P[at + 1] + t * (P[at + 2] + t * (P[at + 3] + t * (P[at + 4] + t * P[at + 5])))
+                )
             else:
                 v = P[at + d1 - 1]
                 for q in range(d1 - 2, -1, -1):
@@ -166,65 +173,133 @@ def _table_loop(row, scale, P):
         row[j] = scale[j] * v
 
 
-@nb.njit(cache=True, inline="always")
-def _apply(code, row, scale, P):
-    if code == 5:
-        _loop(5, row, scale, P)
-    elif code == 1:
-        _loop(1, row, scale, P)
-    elif code == 0:
+@nb.njit(cache=True, parallel=True)
+def features_table(X, Wt, b, scale, P, out):
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
         _table_loop(row, scale, P)
-    elif code == 6:
-        _loop(6, row, scale, P)
-    elif code == 7:
-        _loop(7, row, scale, P)
-    elif code == 8:
-        _loop(8, row, scale, P)
-    elif code == 9:
-        _loop(9, row, scale, P)
-    elif code == 10:
-        _loop(10, row, scale, P)
-    elif code == 11:
-        _loop(11, row, scale, P)
-    elif code == 3:
-        _loop(3, row, scale, P)
-    elif code == 2:
-        _loop(2, row, scale, P)
-    else:
-        _loop(4, row, scale, P)
-
-
-@nb.njit(cache=True, inline="always")
-def _row(X, Wt, b, scale, code, P, row, i):
-    n = row.size
-    for j in range(n):
-        row[j] = b[j]
-    for d in range(X.shape[1]):
-        xd = X[i, d]
-        for j in range(n):
-            row[j] += xd * Wt[d, j]
-    _apply(code, row, scale, P)
 
 
 @nb.njit(cache=True, parallel=True)
-def features(X, Wt, b, scale, code, P, out):
-    """out[i, j] = scale[j] * phi(X[i] . Wt[:, j] + b[j]), rows in parallel."""
+def features_relu(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
     for i in nb.prange(X.shape[0]):
-        _row(X, Wt, b, scale, code, P, out[i], i)
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _relu(s * z + c, e0) + p0 + p1 * z)
 
 
-@nb.njit(cache=True)
-def features_serial(X, Wt, b, scale, code, P, out):
-    """As :func:`features`, in one thread (small tiles: no thread start-up)."""
-    for i in range(X.shape[0]):
-        _row(X, Wt, b, scale, code, P, out[i], i)
+@nb.njit(cache=True, parallel=True)
+def features_relupow(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _relupow(s * z + c, e0) + p0 + p1 * z)
 
 
-@nb.njit(cache=True)
-def phi_array(code, P, z, out):
-    """phi on a flat array (used to check the kernels against their references)."""
-    for i in range(z.size):
-        out[i] = phi(code, z[i], P)
+@nb.njit(cache=True, parallel=True)
+def features_abs(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _abs(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_step(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _step(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_cauchy(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _cauchy(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_gauss(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _gauss(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_laplace(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _laplace(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_tanh(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _tanh(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_logistic(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _logistic(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_softplus(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _softplus(s * z + c, e0) + p0 + p1 * z)
+
+
+@nb.njit(cache=True, parallel=True)
+def features_erf(X, Wt, b, scale, P, out):
+    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+    for i in nb.prange(X.shape[0]):
+        row = out[i]
+        _preactivation(X, Wt, b, row, i)
+        for j in range(row.size):
+            z = row[j]
+            row[j] = scale[j] * (A * _erf(s * z + c, e0) + p0 + p1 * z)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -243,31 +318,47 @@ def radial(X1, X2, r0, inv_dr, values, out):
             k = min(max(int(u) - 1, 0), last)
             f = u - k  # position relative to node k, in [1, 2) in the interior
             v0, v1, v2, v3 = values[k], values[k + 1], values[k + 2], values[k + 3]
-            out[i, j] = (-v0 * (f - 1) * (f - 2) * (f - 3) / 6 + v1 * f * (f - 2) * (f - 3) / 2
-                         - v2 * f * (f - 1) * (f - 3) / 2 + v3 * f * (f - 1) * (f - 2) / 6)
+            out[i, j] = (
+                -v0 * (f - 1) * (f - 2) * (f - 3) / 6
+                + v1 * f * (f - 2) * (f - 3) / 2
+                - v2 * f * (f - 1) * (f - 3) / 2
+                + v3 * f * (f - 1) * (f - 2) / 6
+            )
+
+
+def _features_besselk(X, Wt, b, scale, P, out):
+    from ._numba_special import features_special
+
+    features_special(X, Wt, b, scale, P, out)
+
+
+KERNELS = {
+    0: features_table,
+    1: features_relu,
+    2: features_relupow,
+    3: features_abs,
+    4: features_step,
+    5: features_cauchy,
+    6: features_gauss,
+    7: features_laplace,
+    8: features_tanh,
+    9: features_logistic,
+    10: features_softplus,
+    11: features_erf,
+    12: _features_besselk,
+}
 
 
 def tile(X, Wt, b, scale, code, P, out):
-    """Dispatch to the cached kernel (or to the special-function kernel)."""
-    if code == 12:
-        from ._numba_special import features_special
-
-        features_special(X, Wt, b, scale, P, out)
-    elif out.size < PARALLEL_MIN or X.shape[0] < 4:
-        features_serial(X, Wt, b, scale, code, P, out)
-    else:
-        features(X, Wt, b, scale, code, P, out)
+    """``out[i, j] = scale[j] * phi(X[i] . Wt[:, j] + b[j])`` with the kernel of ``code``."""
+    KERNELS[code](X, Wt, b, scale, P, out)
     return out
 
 
 def evaluate(code, P, z):
-    """phi at the points z through the kernels' scalar code (numpy in, numpy out)."""
+    """phi at the points z through the same kernel (a one-input, one-neuron tile)."""
     z = np.ascontiguousarray(z, dtype=float)
-    out = np.empty_like(z)
-    if code == 12:
-        from ._numba_special import phi_array_special
-
-        phi_array_special(P, z.ravel(), out.ravel())
-    else:
-        phi_array(code, P, z.ravel(), out.ravel())
-    return out
+    out = np.empty((z.size, 1))
+    one = np.ones(1)
+    tile(z.reshape(-1, 1), one.reshape(1, 1), np.zeros(1), one, code, P, out)
+    return out.reshape(z.shape)

@@ -27,7 +27,7 @@ def _besselk(z, P):
 
 @nb.njit(parallel=True)
 def features_special(X, Wt, b, scale, P, out):
-    """out[i, j] = scale[j] * phi(X[i] . Wt[:, j] + b[j]) for phi = A K_nu(|s z + c|) + p0 + p1 z."""
+    """out[i, j] = scale[j] * phi(X[i] . Wt[:, j] + b[j]), phi = A K_nu(|s z + c|) + p0 + p1 z."""
     M, D = X.shape
     n = out.shape[1]
     for i in nb.prange(M):

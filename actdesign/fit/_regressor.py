@@ -63,8 +63,9 @@ def as_activation(obj):
         return obj
     if isinstance(obj, str):
         return from_expression(obj)
-    raise FitError(f"activation must be an actdesign.Activation or a formula string, got "
-                   f"{type(obj).__name__}")
+    raise FitError(
+        f"activation must be an actdesign.Activation or a formula string, got {type(obj).__name__}"
+    )
 
 
 def as_width(width):
@@ -116,7 +117,7 @@ class RadonSplineRegressor:
     seed : int or None
     device : {"cpu", "gpu"}
     tile : int or None
-        Feature columns per tile (default: 64 MiB tiles).
+        Feature columns per tile (default: 32 MiB tiles).
     max_memory : int, str or None
         Memory budget (bytes or e.g. ``"8GB"``); default: the memory available now.
     degree : float or None
@@ -141,10 +142,28 @@ class RadonSplineRegressor:
     notes_ : list of str
     """
 
-    def __init__(self, activation="relu(z)", *, width=1000, law="uniform", radius=None, scale=1.0,
-                 weight_std=1.0, bias_std=1.0, swim_scales="relu", train="mu", ridge=0.0,
-                 rcond=1e-6, solver="auto", seed=None, device="cpu", tile=None, max_memory=None,
-                 degree=None, quadrature=None):
+    def __init__(
+        self,
+        activation="relu(z)",
+        *,
+        width=1000,
+        law="uniform",
+        radius=None,
+        scale=1.0,
+        weight_std=1.0,
+        bias_std=1.0,
+        swim_scales="relu",
+        train="mu",
+        ridge=0.0,
+        rcond=1e-6,
+        solver="auto",
+        seed=None,
+        device="cpu",
+        tile=None,
+        max_memory=None,
+        degree=None,
+        quadrature=None,
+    ):
         self.activation = activation
         self.width = width
         self.law = law
@@ -180,8 +199,11 @@ class RadonSplineRegressor:
         return self
 
     def __repr__(self):
-        diff = {k: v for k, v in self.get_params().items()
-                if v is not inspect.signature(type(self).__init__).parameters[k].default}
+        diff = {
+            k: v
+            for k, v in self.get_params().items()
+            if v is not inspect.signature(type(self).__init__).parameters[k].default
+        }
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in diff.items())})"
 
     # --- fitting -----------------------------------------------------------------------
@@ -251,8 +273,11 @@ class RadonSplineRegressor:
             neurons = None
         N = width if neurons is None else neurons.n
         nb = tile_columns(M, self.tile)
-        check_memory(estimate(M, N, D, solver=self.solver, infinite_radial=False, nb=nb),
-                     self.max_memory, what=f"M={M} points and N={N} features")
+        check_memory(
+            estimate(M, N, D, solver=self.solver, infinite_radial=False, nb=nb),
+            self.max_memory,
+            what=f"M={M} points and N={N} features",
+        )
         if neurons is None:
             neurons = law.sample(width, X, y, rng)
         W, b, wts = neurons.w, neurons.b, neurons.weights
@@ -265,32 +290,84 @@ class RadonSplineRegressor:
         theta0 = self._theta0(coef_init, N)
         resid = xp.asarray(y) - (self._apply(fmap, Xd, xp.asarray(theta0)) if theta0.any() else 0.0)
         op = FeatureOperator(fmap, Xd, wts, xp, nb)
-        alpha, rank, method = self._solve_features(op, resid, xp, int(rng.integers(2**31)))
+        alpha, rank, method, spec = self._solve_features(op, resid, xp, int(rng.integers(2**31)))
+        self._fmap, self.neuron_weights_ = fmap, wts
+        self.w_, self.b_ = W, b
+        self.xi_, self.gamma_, self.omega_ = neurons.radon()
+        self.route_ = kern.route
+        self._state = dict(
+            spec=spec, op=op, resid=resid, y=y, theta0=theta0, xp=xp, rcond=float(self.rcond)
+        )
+        self._finish_network(alpha, rank, method)
+
+    def _finish_network(self, alpha, rank, method):
+        st = self._state
+        op, wts, y = st["op"], self.neuron_weights_, st["y"]
         adj, fit_k = op.adjoint_and_apply(alpha)
+        op.release()
         step = to_numpy(adj) * np.sqrt(wts)
-        theta = theta0 + step
-        self._fmap, self.coef_ = fmap, theta
-        self.neuron_weights_ = wts
+        theta = st["theta0"] + step
+        self.coef_ = theta
         self.dual_coef_ = to_numpy(alpha)
         self.null_coef_ = None
-        xi, gamma, om = neurons.radon()
-        s = self.degree_
-        mu, v = (theta, theta / om**s) if self.train == "mu" else (theta * om**s, theta)
-        self.mu_, self.v_, self.w_, self.b_ = mu, v, W, b
-        self.xi_, self.gamma_, self.omega_ = xi, gamma, om
-        self.route_ = kern.route
-        fit = y - to_numpy(resid) + to_numpy(fit_k)
-        norm = float(np.linalg.norm(theta)) if width != math.inf else float(np.linalg.norm(step / np.sqrt(wts)))
-        self._report(y, fit, rank, method, M, norm)
+        om, s = self.omega_, self.degree_
+        self.mu_, self.v_ = (theta, theta / om**s) if self.train == "mu" else (theta * om**s, theta)
+        fit = y - to_numpy(st["resid"]) + to_numpy(fit_k)
+        if self.width_ == math.inf:  # the kernel seminorm sqrt(alpha^T K alpha)
+            norm = float(np.linalg.norm(step / np.sqrt(wts)))
+        else:
+            norm = float(np.linalg.norm(theta))
+        self._report(y, fit, rank, method, len(y), norm)
+
+    def refit(self, *, ridge=None, rcond=None):
+        """Re-solve for another ``ridge`` and/or ``rcond`` from the stored factorisation.
+
+        No new factorisation is computed (one pass over the feature tiles rebuilds the
+        coefficients), so a whole regularisation path costs one fit. Needs a spectral
+        solver (``eigh`` or ``lowrank``); a ``lowrank`` spectrum only resolves cutoffs at
+        or above the ``rcond`` it was computed for. Returns self, with the new values in
+        ``ridge`` / ``rcond`` and in the fitted attributes.
+        """
+        st = getattr(self, "_state", None)
+        if st is None:
+            raise FitError("refit needs a fitted model; call fit(X, y) first")
+        spec = st["spec"]
+        if spec is None:
+            raise FitError(
+                f"refit needs a spectral factorisation, but this fit used the "
+                f"{self.solver_} solver; fit with solver='eigh' or 'lowrank'"
+            )
+        ridge = self.ridge if ridge is None else ridge
+        rcond = self.rcond if rcond is None else rcond
+        if spec.method == "lowrank" and float(rcond) < st["rcond"]:
+            raise FitError(
+                f"the low-rank spectrum resolves rcond >= {st['rcond']:g} only; "
+                "fit again with the smaller rcond"
+            )
+        self.set_params(ridge=ridge, rcond=rcond)
+        self._validate()
+        xp = st["xp"]
+        if "ns" in st:
+            a, rank = spectral_solve(spec, st["restricted"], float(ridge), float(rcond), xp)
+            self._finish_radial(st["ns"].lift(a), rank + st["q"], spec.method)
+        elif "K_resid" in st:
+            a, rank = spectral_solve(spec, st["K_resid"], float(ridge), float(rcond), xp)
+            self._finish_radial(a, rank, spec.method)
+        else:
+            a, rank = spectral_solve(spec, st["resid"], float(ridge), float(rcond), xp)
+            self._finish_network(a, rank, spec.method)
+        return self
 
     def _check_moments(self, law, act, D):
         """Gaussian law, train mu: E[phi(xi.x - gamma)^2] needs E|gamma|^(2p) (gamma ~ t_D)."""
         if isinstance(law, GaussianLaw) and self.train == "mu" and self.degree_ > 0:
             p = null_order(act) - 1
             if p > 0 and D <= 2 * p:
-                raise FitError(f"the width=inf kernel of train='mu' under the Gaussian law is "
-                               f"infinite here: gamma ~ t_{D} has no moment of order {2 * p}; use "
-                               "train='v', a finite width, or the uniform law")
+                raise FitError(
+                    f"the width=inf kernel of train='mu' under the Gaussian law is "
+                    f"infinite here: gamma ~ t_{D} has no moment of order {2 * p}; use "
+                    "train='v', a finite width, or the uniform law"
+                )
 
     def _quadrature(self, law, X, act):
         D = X.shape[1]
@@ -303,7 +380,10 @@ class RadonSplineRegressor:
         if isinstance(law, GaussianLaw) and self.train == "mu" and self.degree_ > 0:
             return dict(n_sphere=q["n_sphere"], panels=q.get("panels", 128), radon=True)
         if isinstance(law, GaussianLaw):
-            return dict(n_weight=q.get("n_weight", 32 if X.shape[1] <= 2 else 12), n_bias=q.get("n_bias", 64))
+            return dict(
+                n_weight=q.get("n_weight", 32 if X.shape[1] <= 2 else 12),
+                n_bias=q.get("n_bias", 64),
+            )
         return {}
 
     def _theta0(self, coef_init, N):
@@ -311,7 +391,9 @@ class RadonSplineRegressor:
             return np.zeros(N)
         t = np.asarray(coef_init, dtype=float).ravel()
         if t.size != N or not np.all(np.isfinite(t)):
-            raise DataError(f"coef_init must hold {N} finite numbers (one per neuron), got {t.size}")
+            raise DataError(
+                f"coef_init must hold {N} finite numbers (one per neuron), got {t.size}"
+            )
         return t
 
     def _solve_features(self, op, resid, xp, seed):
@@ -319,11 +401,12 @@ class RadonSplineRegressor:
         if solver == "auto":
             solver = "eigh" if op.M <= DENSE_MAX else "lowrank"
         if solver == "lowrank":
-            spec = lowrank_features(op, float(self.rcond), kmax=max(op.M // 4, min(op.M, 256)),
-                                    seed=(seed,))
+            spec = lowrank_features(
+                op, float(self.rcond), kmax=max(op.M // 4, min(op.M, 256)), seed=(seed,)
+            )
             if spec.complete:
                 a, rank = spectral_solve(spec, resid, float(self.ridge), float(self.rcond), xp)
-                return a, rank, "lowrank"
+                return a, rank, "lowrank", spec
             self.notes_.append("features are not low rank; switched to the dense Gram matrix")
             solver = "direct"
         return self._solve_kernel(op.gram(), resid, xp, solver, seed)
@@ -337,16 +420,19 @@ class RadonSplineRegressor:
             spec = lowrank_kernel(K, rcond, xp, kmax=max(M // 4, min(M, 256)), seed=(seed,))
             if spec.complete:
                 a, rank = spectral_solve(spec, resid, ridge, rcond, xp)
-                return a, rank, "lowrank"
+                return a, rank, "lowrank", spec
             self.notes_.append("kernel is not low rank; switched to a direct solve")
             solver = "direct"
         if solver == "direct":
             x = direct_solve(K, resid, ridge, rcond, xp)
             if x is not None:
-                return x, M, "direct"
-            self.notes_.append("kernel is ill-conditioned at this rcond; used its eigendecomposition")
-        a, rank = spectral_solve(dense_spectrum(K, xp), resid, ridge, rcond, xp)
-        return a, rank, "eigh"
+                return x, M, "direct", None
+            self.notes_.append(
+                "kernel is ill-conditioned at this rcond; used its eigendecomposition"
+            )
+        spec = dense_spectrum(K, xp)
+        a, rank = spectral_solve(spec, resid, ridge, rcond, xp)
+        return a, rank, "eigh", spec
 
     def _apply(self, fmap, X, theta):
         """Psi(X) @ theta, tile by tile."""
@@ -364,8 +450,11 @@ class RadonSplineRegressor:
     def _fit_radial(self, X, y, act, law):
         xp = get_xp(self.device)
         M, D = X.shape
-        check_memory(estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
-                     self.max_memory, what=f"M={M} points at width=inf, radius=inf")
+        check_memory(
+            estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
+            self.max_memory,
+            what=f"M={M} points at width=inf, radius=inf",
+        )
         self._radial_setup(act, law, X)
         P = nullspace_basis(X, self.null_order_)
         resid = y.copy()
@@ -373,29 +462,45 @@ class RadonSplineRegressor:
         seed = int(self._rng().integers(2**31))
         if P is not None:
             if P.shape[1] > M:
-                raise FitError(f"the null space (polynomials of degree < {self.null_order_}) has "
-                               f"{P.shape[1]} dimensions; fit at least that many points")
+                raise FitError(
+                    f"the null space (polynomials of degree < {self.null_order_}) has "
+                    f"{P.shape[1]} dimensions; fit at least that many points"
+                )
             ns = NullSpace(xp.asarray(P), xp)
             if not ns.rank_ok():
-                raise FitError("the points do not determine the polynomial null space (degree < "
-                               f"{self.null_order_}); use more points in general position")
-            a, rank, method = self._solve_kernel(ns.project(K), ns.restrict(xp.asarray(resid)),
-                                                 xp, self.solver, seed)
-            alpha = ns.lift(a)
-            K = xp.asarray(self._radial.matrix(X, X))
-            beta = ns.coefficients(xp.asarray(resid) - K @ alpha - float(self.ridge) * alpha)
-            rank += P.shape[1]
+                raise FitError(
+                    "the points do not determine the polynomial null space (degree < "
+                    f"{self.null_order_}); use more points in general position"
+                )
+            restricted = ns.restrict(xp.asarray(resid))
+            a, rank, method, spec = self._solve_kernel(
+                ns.project(K), restricted, xp, self.solver, seed
+            )
+            self._state = dict(spec=spec, ns=ns, restricted=restricted, q=P.shape[1], xp=xp)
+            alpha, rank = ns.lift(a), rank + P.shape[1]
         else:
-            alpha, rank, method = self._solve_kernel(K, xp.asarray(resid), xp, self.solver, seed)
-            K = xp.asarray(self._radial.matrix(X, X))
-            beta = None
-        Ka = K @ alpha
-        self.dual_coef_ = to_numpy(alpha)
-        self.null_coef_ = None if beta is None else to_numpy(beta)
+            alpha, rank, method, spec = self._solve_kernel(
+                K, xp.asarray(resid), xp, self.solver, seed
+            )
+            self._state = dict(spec=spec, K_resid=xp.asarray(resid), xp=xp)
+        self._state.update(y=y, X=X, rcond=float(self.rcond))
         self.X_fit_ = X
-        fit = to_numpy(Ka) + (0.0 if beta is None else P @ self.null_coef_)
         self.route_ = self._g_route
-        self._report(y, fit, rank, method, M, math.sqrt(max(float(alpha @ Ka), 0.0)))
+        self._finish_radial(alpha, rank, method)
+
+    def _finish_radial(self, alpha, rank, method):
+        st = self._state
+        xp, X, y = st["xp"], st["X"], st["y"]
+        K = xp.asarray(self._radial.matrix(X, X))
+        Ka = K @ alpha
+        fit = to_numpy(Ka)
+        self.null_coef_ = None
+        if "ns" in st:
+            resid = xp.asarray(y) - Ka - float(self.ridge) * alpha
+            self.null_coef_ = to_numpy(st["ns"].coefficients(resid))
+            fit = fit + nullspace_basis(X, self.null_order_) @ self.null_coef_
+        self.dual_coef_ = to_numpy(alpha)
+        self._report(y, fit, rank, method, len(y), math.sqrt(max(float(alpha @ Ka), 0.0)))
 
     def _radial_setup(self, act, law, X):
         """G of the trained feature c*phi(omega*u): c^2/omega * G_phi(omega*t)."""
@@ -423,8 +528,9 @@ class RadonSplineRegressor:
                 self.notes_.append(f"numeric autocorrelation accurate to about {num.error:.1g}")
             G0 = num
         D = X1.shape[1]
-        return RadialKernel(lambda t: amp * G0(om * np.asarray(t)), D, rmax,
-                            exact_1d=self._G0 is not None)
+        return RadialKernel(
+            lambda t: amp * G0(om * np.asarray(t)), D, rmax, exact_1d=self._G0 is not None
+        )
 
     # --- reports --------------------------------------------------------------------------
     def _report(self, y, fit, rank, method, M, norm):
@@ -435,9 +541,13 @@ class RadonSplineRegressor:
         self.coef_norm_ = norm
         self.train_rmse_ = float(np.sqrt(np.mean((fit - y) ** 2)))
         if self.rank_ < LOW_RANK_FRACTION * M:
-            warnings.warn(f"numerical rank {self.rank_} is far below the {M} points (rcond="
-                          f"{self.rcond_:g}, ridge={self.ridge_:g}): the fit lives in a "
-                          f"{self.rank_}-dimensional function space", LowRankWarning, stacklevel=4)
+            warnings.warn(
+                f"numerical rank {self.rank_} is far below the {M} points (rcond="
+                f"{self.rcond_:g}, ridge={self.ridge_:g}): the fit lives in a "
+                f"{self.rank_}-dimensional function space",
+                LowRankWarning,
+                stacklevel=4,
+            )
 
     # --- prediction -------------------------------------------------------------------------
     def predict(self, X):
@@ -445,11 +555,15 @@ class RadonSplineRegressor:
         if not hasattr(self, "rank_"):
             from .._errors import ActdesignError
 
-            raise ActdesignError("this RadonSplineRegressor is not fitted yet; call fit(X, y) first")
+            raise ActdesignError(
+                "this RadonSplineRegressor is not fitted yet; call fit(X, y) first"
+            )
         X = check_arrays(X)
         if X.shape[1] != self.n_features_in_:
-            raise DataError(f"X has {X.shape[1]} input columns but the model was fitted on "
-                            f"{self.n_features_in_}")
+            raise DataError(
+                f"X has {X.shape[1]} input columns but the model was fitted on "
+                f"{self.n_features_in_}"
+            )
         if self.X_fit_ is not None:
             return self._predict_radial(X)
         return self._predict_network(X)
@@ -461,8 +575,8 @@ class RadonSplineRegressor:
         theta = xp.asarray(self.coef_)
         out = np.empty(X.shape[0])
         for i0 in range(0, X.shape[0], PREDICT_ROWS):
-            rows = xp.asarray(X[i0:i0 + PREDICT_ROWS])
-            out[i0:i0 + rows.shape[0]] = to_numpy(self._apply(fmap, rows, theta))
+            rows = xp.asarray(X[i0 : i0 + PREDICT_ROWS])
+            out[i0 : i0 + rows.shape[0]] = to_numpy(self._apply(fmap, rows, theta))
         return out
 
     def _predict_radial(self, X):
@@ -474,11 +588,11 @@ class RadonSplineRegressor:
         out = np.empty(X.shape[0])
         rows = max(1, min(PREDICT_ROWS, (64 * 2**20) // (8 * Xf.shape[0])))
         for i0 in range(0, X.shape[0], rows):
-            Xi = X[i0:i0 + rows]
+            Xi = X[i0 : i0 + rows]
             f = self._radial.matrix(Xi, Xf) @ self.dual_coef_
             if self.null_coef_ is not None:
                 f = f + nullspace_basis(Xi, self.null_order_) @ self.null_coef_
-            out[i0:i0 + Xi.shape[0]] = f
+            out[i0 : i0 + Xi.shape[0]] = f
         return out
 
     def score(self, X, y):

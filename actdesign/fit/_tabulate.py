@@ -32,8 +32,9 @@ def graded_knots(zc: float, h: float, q: float, zmax: float) -> np.ndarray:
     return np.concatenate([-outer[::-1], core, outer])
 
 
-def tabulate(act, zmax: float, *, tol: float = 1e-10, h: float = 1 / 16, zc: float = 8.0,
-             kinks=()) -> tuple[Tabulation | None, float]:
+def tabulate(
+    act, zmax: float, *, tol: float = 1e-10, h: float = 1 / 16, zc: float = 8.0, kinks=()
+) -> tuple[Tabulation | None, float]:
     """Tabulate ``act`` on graded knots covering [-zmax, zmax]; returns (table, max error).
 
     The table is refined (h halved) up to three times until the largest error at the
@@ -148,7 +149,7 @@ def _graded_layout(x):
         return None
     if n_out == 0:
         return zc, 1.0 / h, n_core, 0.0, 0
-    outer = x[hi + 1:]
+    outer = x[hi + 1 :]
     ratios = outer[1:] / outer[:-1]
     q = ratios[0]
     if not np.allclose(ratios, q, rtol=1e-9, atol=0):
