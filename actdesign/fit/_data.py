@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .._activation import write_atomic
 
 from ._errors import DataError
 
@@ -102,16 +102,7 @@ def write_predictions(path, values) -> Path:
     """One prediction per line, written atomically (temporary file and rename)."""
     path = Path(path)
     values = np.asarray(values, dtype=float).ravel()
-    text = "".join(f"{v:.17g}\n" for v in values)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, "".join(f"{v:.17g}\n" for v in values))
     return path
 
 
