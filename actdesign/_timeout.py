@@ -3,8 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
+import time
+
+# Once the cap has passed the alarm repeats at this interval until the block has ended:
+# an alarm that lands where raising is swallowed is simply tried again.
+_RETRY = 0.02
+
+
+class _Expired(BaseException):
+    """Raised inside the capped block. A BaseException, so that the broad
+    ``except Exception`` clauses in SymPy's series and simplification code cannot swallow
+    it and run on uncapped; ``time_limit`` turns it into ``TimeoutError`` at its edge."""
+
+
+def _interruptible(frame) -> bool:
+    """Whether raising in ``frame`` reaches the capped block instead of being lost.
+
+    An exception raised inside a garbage-collector callback or a finaliser becomes an
+    "unraisable" warning and the capped step runs on, so those frames are skipped.
+    """
+    if frame is None:
+        return True
+    code = frame.f_code
+    if code.co_name == "__del__":
+        return False
+    # gc callbacks of other libraries (hypothesis registers one) run inside any allocation
+    return all(getattr(cb, "__code__", None) is not code for cb in gc.callbacks)
 
 
 @contextlib.contextmanager
@@ -12,19 +39,31 @@ def time_limit(seconds: float):
     """Raise TimeoutError if the block runs longer than ``seconds``.
 
     Uses SIGALRM in the main thread; elsewhere (worker threads) it cannot interrupt, so
-    the block runs uncapped.
+    the block runs uncapped. Nested caps keep the tighter one.
     """
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
+    outer_left, _ = signal.getitimer(signal.ITIMER_REAL)
+    if outer_left and outer_left < seconds:
+        yield  # an enclosing cap is tighter: let it fire
+        return
 
     def _raise(signum, frame):
-        raise TimeoutError(f"step exceeded {seconds:g} s")
+        if _interruptible(frame):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            raise _Expired
 
     old = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    start = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
     try:
         yield
+    except _Expired:
+        raise TimeoutError(f"step exceeded {seconds:g} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        if outer_left:  # re-arm an enclosing cap with what is left of it
+            left = outer_left - (time.monotonic() - start)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), _RETRY)
