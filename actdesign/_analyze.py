@@ -27,6 +27,7 @@ from ._timeout import time_limit
 DEFAULT_K = (0.3, 1.0, 2.5, 5.0)
 VERIFY_K = np.array([0.05, 0.3, 0.77, 1.0, 1.9, 2.5, 3.7, 5.0])
 VERIFY_RTOL = 1e-8
+SLOW_TAIL_RTOL = 1e-3  # numeric accuracy when phi^(m) decays slower than 1/|z| (see Penalty)
 
 _A = sp.Wild("A", exclude=[Z, 0])
 _s = sp.Wild("s", exclude=[Z, 0])
@@ -86,8 +87,13 @@ class Penalty:
     null_space : int
         phi is determined by rho only up to polynomials of degree < null_space.
     trust : tuple of float
-        (k_min, k_max) where numeric values are accurate to ~1e-8 relative; outside it
+        (k_min, k_max) where numeric values are accurate to ``rtol``; outside it
         numeric-only values are returned as nan rather than garbage.
+    rtol : float
+        Relative accuracy of the numeric values inside ``trust``: 1e-8, or 1e-3 when the
+        decaying derivative phi^(m) falls off slower than 1/|z| (e.g. ReLU^3.5), whose
+        conditionally convergent oscillatory tail quadrature resolves only that far.
+        Closed forms (``rho`` not None) are exact.
     """
 
     activation: str
@@ -97,6 +103,7 @@ class Penalty:
     null_space: int
     trust: tuple
     numeric: Callable = field(repr=False)
+    rtol: float = 1e-8
     convention: str = CONVENTION
 
     def __call__(self, k):
@@ -133,14 +140,15 @@ def analyze(activation, dim: int | None = None, *, timeout: float = 5.0) -> Pena
     numeric, m, trust, slow = _numeric_rho(act)
     arch = lambda k: np.abs(k) ** (D - 1)  # noqa: E731 - the architectural factor
     num_total = lambda k: arch(k) * numeric(k)  # noqa: E731
+    rtol = SLOW_TAIL_RTOL if slow else VERIFY_RTOL
     for method, finder in (("table", _table), ("symbolic", _symbolic)):
         if act.phi is None:
             break
         rho1 = finder(act.phi, timeout)
-        if rho1 is not None and _agrees(rho1, numeric, trust, 1e-3 if slow else VERIFY_RTOL * 10):
+        if rho1 is not None and _agrees(rho1, numeric, trust, max(rtol, VERIFY_RTOL * 10)):
             total = sp.Abs(K) ** (D - 1) * rho1 if D > 1 else rho1
-            return Penalty(label, total, method, D, m, trust, num_total)
-    return Penalty(label, None, "numeric", D, m, trust, num_total)
+            return Penalty(label, total, method, D, m, trust, num_total, rtol)
+    return Penalty(label, None, "numeric", D, m, trust, num_total, rtol)
 
 
 def _table(phi, timeout):

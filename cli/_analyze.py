@@ -37,6 +37,7 @@ def analyze(activation, spec, k_list, dim, as_json):
             "dim": pen.dim,
             "null_space": pen.null_space,
             "trust": list(pen.trust),
+            "rtol": pen.rtol if pen.rho is None else 0.0,
             "k": ks,
             "rho_values": vals,
             "convention": actdesign.CONVENTION,
@@ -46,7 +47,8 @@ def analyze(activation, spec, k_list, dim, as_json):
     click.echo(f"rho(k)      {pen.rho_text or 'no closed form (numeric)'}   [{pen.method}]")
     if pen.null_space:
         click.echo(f"null space  polynomials of degree < {pen.null_space} cost nothing")
-    click.echo(f"trusted k   {pen.trust[0]:.3g} .. {pen.trust[1]:.3g} (numeric values)")
+    click.echo(f"trusted k   {pen.trust[0]:.3g} .. {pen.trust[1]:.3g} "
+               f"(numeric values, ~{pen.rtol:.0e} relative)")
     for kk, v in zip(ks, vals):
         click.echo(f"  rho({kk:g}) = {v:.12g}")
     click.echo(f"convention  {actdesign._convention.SHORT}")

@@ -46,19 +46,31 @@ def make(penalty, dim, shape, name, out_dir, export, png, force, as_json):
     existing = [str(t) for t in targets if t.exists()]
     if existing and not force:
         fail(f"{', '.join(existing)} exist(s); pass --force to overwrite")
-    files = [str(act.save(targets[0], force=True))]
-    if backends:
-        from actdesign.export import write_exports
-
-        files += [str(p) for p in write_exports(act, out, backends, force=True)]
-    if png:
-        files.append(str(_plot(act, targets[-1])))
+    files = _write_all(act, out, backends, targets, png)
     notes = list(act.notes) + [str(w.message) for w in caught]
     gain = _gain(act)
     if as_json:
         emit_json(_record(act, files, notes, gain))
     else:
         _print_summary(act, files, notes, gain)
+
+
+def _write_all(act, out, backends, targets, png):
+    """Write the spec, exports and plot; on failure remove what this call newly created."""
+    fresh = [t for t in targets if not t.exists()]
+    try:
+        files = []
+        if backends:
+            from actdesign.export import write_exports
+
+            files += [str(p) for p in write_exports(act, out, backends, force=True)]
+        if png:
+            files.append(str(_plot(act, targets[-1])))
+        return [str(act.save(targets[0], force=True))] + files
+    except BaseException:
+        for t in fresh:
+            t.unlink(missing_ok=True)
+        raise
 
 
 def _backends(text):

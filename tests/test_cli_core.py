@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.integrate import quad
 
 from actdesign_cli.main import main
 
@@ -27,8 +29,36 @@ def test_make_json_has_the_contract_keys(tmp_path):
     for key in ("name", "penalty", "dim", "shape", "method", "phi", "max_abs_error", "files", "gain"):
         assert key in d
     assert d["method"] == "table" and d["phi"] == "1/(pi*(z**2 + 1))"
+    # second-moment gain 1/sqrt(E[phi(Z)^2]), Z ~ N(0, 1), by scipy quadrature
+    phi2 = lambda t: (1 / (np.pi * (1 + t * t))) ** 2 * np.exp(-t * t / 2) / np.sqrt(2 * np.pi)  # noqa: E731
+    assert abs(d["gain"] - 1 / np.sqrt(quad(phi2, -np.inf, np.inf, epsabs=0, epsrel=1e-13)[0])) <= 1e-8
     assert [Path(f).name for f in d["files"]] == ["exp_2_k.json"]
     assert (tmp_path / "exp_2_k.json").is_file()
+
+
+def test_make_exports_torch_and_jax_files_that_run(tmp_path):
+    r = run("make", "--penalty", "exp(2*k)", "--out", str(tmp_path), "--export", "torch,jax",
+            "--json")
+    assert r.exit_code == 0, r.output
+    names = sorted(Path(f).name for f in json.loads(r.stdout)["files"])
+    assert names == ["exp_2_k.json", "exp_2_k_jax.py", "exp_2_k_torch.py"]
+    z = np.linspace(-30, 30, 61)
+    code = ("import sys, numpy as np; sys.path.insert(0, sys.argv[1]);"
+            "import torch, exp_2_k_torch as t, exp_2_k_jax as j;"
+            "m = getattr(t, t.__all__[0])(); f = getattr(j, j.__all__[0]);"
+            "z = torch.linspace(-30, 30, 61, dtype=torch.float64);"
+            "print(repr(m(z).tolist())); print(repr(np.asarray(f(z.numpy().astype('float32'))).tolist()))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
+                         text=True, timeout=300, check=True).stdout.splitlines()
+    ref = 1 / (np.pi * (1 + z * z))
+    np.testing.assert_allclose(eval(out[0]), ref, rtol=1e-12)  # noqa: S307 - our own repr output
+    np.testing.assert_allclose(eval(out[1]), ref, rtol=1e-6)  # noqa: S307
+
+
+def test_make_with_an_unknown_backend_exits_2_and_writes_nothing(tmp_path):
+    r = run("make", "--penalty", "exp(2*k)", "--out", str(tmp_path / "o"), "--export", "torch,tf")
+    assert r.exit_code == 2 and "tf" in r.stderr and r.stderr.count("\n") == 1
+    assert not (tmp_path / "o").exists()
 
 
 def test_make_refuses_to_overwrite_and_leaves_files_alone(tmp_path):

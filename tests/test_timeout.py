@@ -1,0 +1,72 @@
+"""The SymPy time cap: it must stop code that swallows exceptions, and keep nested caps."""
+
+import gc
+import signal
+import time
+
+import pytest
+
+from actdesign._timeout import time_limit
+
+
+def _swallowing_loop(seconds):
+    # the shape of SymPy's series code: broad excepts inside a long computation
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            sum(i * i for i in range(2000))
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def test_cap_stops_code_that_catches_exception():
+    t = time.monotonic()
+    with pytest.raises(TimeoutError, match="0.2 s"):
+        with time_limit(0.2):
+            _swallowing_loop(10.0)
+    assert time.monotonic() - t < 5.0
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_alarm_in_a_gc_callback_is_retried_not_lost():
+    calls = []
+
+    def callback(phase, info):
+        calls.append(phase)
+        time.sleep(0.001)
+
+    gc.callbacks.append(callback)
+    try:
+        with pytest.raises(TimeoutError):
+            with time_limit(0.1):
+                end = time.monotonic() + 10.0
+                while time.monotonic() < end:
+                    [object() for _ in range(500)]
+                    gc.collect(0)
+    finally:
+        gc.callbacks.remove(callback)
+    assert calls
+
+
+def test_nested_caps_keep_the_outer_one():
+    t = time.monotonic()
+    with pytest.raises(TimeoutError, match="0.3 s"):
+        with time_limit(0.3):
+            with time_limit(0.05):
+                pass
+            _swallowing_loop(10.0)  # the outer cap must still fire after the inner one ended
+    assert time.monotonic() - t < 5.0
+
+
+def test_inner_cap_longer_than_outer_defers_to_outer():
+    with pytest.raises(TimeoutError, match="0.1 s"):
+        with time_limit(0.1):
+            with time_limit(30.0):
+                _swallowing_loop(10.0)
+
+
+def test_block_that_finishes_leaves_no_alarm():
+    with time_limit(5.0):
+        x = sum(range(100))
+    assert x == 4950
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
