@@ -11,6 +11,7 @@ import time
 # Once the cap has passed the alarm repeats at this interval until the block has ended:
 # an alarm that lands where raising is swallowed is simply tried again.
 _RETRY = 0.02
+_OWN_FILES = frozenset({__file__, contextlib.__file__})
 
 
 class _Expired(BaseException):
@@ -23,12 +24,14 @@ def _interruptible(frame) -> bool:
     """Whether raising in ``frame`` reaches the capped block instead of being lost.
 
     An exception raised inside a garbage-collector callback or a finaliser becomes an
-    "unraisable" warning and the capped step runs on, so those frames are skipped.
+    "unraisable" warning and the capped step runs on, so those frames are skipped; so is
+    the cap's own exit path, where the first alarm is already being turned into
+    TimeoutError.
     """
     if frame is None:
         return True
     code = frame.f_code
-    if code.co_name == "__del__":
+    if code.co_name == "__del__" or code.co_filename in _OWN_FILES:
         return False
     # gc callbacks of other libraries (hypothesis registers one) run inside any allocation
     return all(getattr(cb, "__code__", None) is not code for cb in gc.callbacks)
@@ -50,8 +53,9 @@ def time_limit(seconds: float):
         return
 
     def _raise(signum, frame):
+        # the alarm keeps repeating until the block has ended: a bare ``except:`` in the
+        # capped code (SymPy has some) can swallow one _Expired, not all of them
         if _interruptible(frame):
-            signal.setitimer(signal.ITIMER_REAL, 0)
             raise _Expired
 
     old = signal.signal(signal.SIGALRM, _raise)

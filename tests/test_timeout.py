@@ -28,6 +28,24 @@ def test_cap_stops_code_that_catches_exception():
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
+def test_cap_stops_code_with_a_bare_except():
+    # SymPy's assumption and series code has bare excepts, which catch BaseException too
+    def stubborn():
+        end = time.monotonic() + 10.0
+        while time.monotonic() < end:
+            try:  # most of the time is spent here, so the first alarm lands here
+                sum(i * i for i in range(20000))
+            except:  # noqa: E722
+                pass
+            sum(i * i for i in range(2000))  # a little work outside the bare except
+
+    t = time.monotonic()
+    with pytest.raises(TimeoutError):
+        with time_limit(0.2):
+            stubborn()
+    assert time.monotonic() - t < 5.0
+
+
 def test_alarm_in_a_gc_callback_is_retried_not_lost():
     calls = []
 
