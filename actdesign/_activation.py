@@ -15,7 +15,7 @@ import sympy as sp
 from . import _symbols as S
 from ._convention import CONVENTION
 from ._errors import SpecError
-from ._evaluate import evaluate
+from ._evaluate import evaluate, evaluate_continuous
 from ._tabulation import Tabulation
 
 SHAPES = ("bump", "sigmoid", "relu")
@@ -87,14 +87,7 @@ class Activation:
         """
         if self.phi is None:
             return self.tabulation(z, nu)
-        expr = _diff(self.phi, nu)
-        out = evaluate(expr, S.z, z)
-        z = np.asarray(z, dtype=float)
-        hole = np.isnan(out) & np.isfinite(z)
-        if hole.any():
-            zh = z[hole]
-            out[hole] = 0.5 * (evaluate(expr, S.z, zh + 1e-30) + evaluate(expr, S.z, zh - 1e-30))
-        return out
+        return evaluate_continuous(_diff(self.phi, nu), S.z, z)
 
     def penalty(self, k):
         """rho(k) on a numpy array; +inf where F[phi] vanishes."""

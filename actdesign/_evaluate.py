@@ -100,6 +100,18 @@ def evaluate(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
     return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
 
 
+def evaluate_continuous(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
+    """:func:`evaluate`, with 0*inf holes at isolated points (z K1(z) or z/sinh(z) at 0)
+    filled by the mean of the two one-sided limits."""
+    out = evaluate(expr, symbol, values)
+    x = np.asarray(values, dtype=float)
+    hole = np.isnan(out) & np.isfinite(x)
+    if hole.any():
+        xh = x[hole]
+        out[hole] = 0.5 * (evaluate(expr, symbol, xh + 1e-30) + evaluate(expr, symbol, xh - 1e-30))
+    return out
+
+
 def _walk(e, s, x):
     if e == s:
         return x

@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import gc
 import signal
+import sys
 import threading
 import time
+import weakref
 
 # Once the cap has passed the alarm repeats at this interval until the block has ended:
 # an alarm that lands where raising is swallowed is simply tried again.
 _RETRY = 0.02
-_OWN_FILES = frozenset({__file__, contextlib.__file__})
+# our own exit path (the first alarm is being turned into TimeoutError there) and the
+# weakref module's callbacks, which run wherever an object dies
+_SKIP_FILES = frozenset({__file__, contextlib.__file__, weakref.__file__})
 
 
 class _Expired(BaseException):
@@ -31,7 +35,7 @@ def _interruptible(frame) -> bool:
     if frame is None:
         return True
     code = frame.f_code
-    if code.co_name == "__del__" or code.co_filename in _OWN_FILES:
+    if code.co_name == "__del__" or code.co_filename in _SKIP_FILES:
         return False
     # gc callbacks of other libraries (hypothesis registers one) run inside any allocation
     return all(getattr(cb, "__code__", None) is not code for cb in gc.callbacks)
@@ -58,7 +62,16 @@ def time_limit(seconds: float):
         if _interruptible(frame):
             raise _Expired
 
+    prev_hook = sys.unraisablehook
+
+    def _hook(unraisable):
+        # an alarm that landed in a finaliser or weakref callback is lost, not an error:
+        # the next one fires a few milliseconds later
+        if not isinstance(unraisable.exc_value, _Expired):
+            prev_hook(unraisable)
+
     old = signal.signal(signal.SIGALRM, _raise)
+    sys.unraisablehook = _hook
     start = time.monotonic()
     signal.setitimer(signal.ITIMER_REAL, seconds, _RETRY)
     try:
@@ -68,6 +81,7 @@ def time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+        sys.unraisablehook = prev_hook
         if outer_left:  # re-arm an enclosing cap with what is left of it
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), _RETRY)

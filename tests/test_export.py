@@ -153,7 +153,6 @@ def test_torch_compile_agrees_with_eager():
 
 
 @COMPILE_WARNINGS
-@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in NAMES if n != "bessel_k0"])
 def test_torch_compile_agrees_with_eager_all(name):
     _compile_check(name)
@@ -312,14 +311,12 @@ def test_two_layer_mlp_trains_without_nan(name):
     _train_jax(name)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", [n for n in NAMES if n not in TRAIN_DEFAULT])
 def test_two_layer_mlp_trains_without_nan_all(name):
     _train_torch(name)
     _train_jax(name)
 
 
-@pytest.mark.slow
 def test_a_numeric_design_exports_its_own_table_exactly():
     # a real numeric design (no closed form): the export reproduces its Tabulation
     import actdesign

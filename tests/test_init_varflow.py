@@ -263,3 +263,30 @@ def test_activation_can_be_an_expression_object():
 def test_bad_input_is_reported(call, match):
     with pytest.raises(actdesign.ActdesignError, match=match):
         call()
+
+
+def test_removable_zero_times_infinity_at_the_origin():
+    # phi = |z| K1(|z|)/pi (Matern nu = 1) is 0*inf at z = 0 in floating point; its limit is
+    # 1/pi and the gain must be finite: 1/sqrt(E[phi(Z)^2]) against mpmath quadrature
+    act = actdesign.design("(1 + k^2)^3")
+    assert act.phi is not None and act.phi.has(sp.besselk)
+    ref = 1 / mp.sqrt(mp.quad(lambda t: (t * mp.besselk(1, t) / mp.pi) ** 2 * mp.npdf(t) * 2,
+                              [0, 1, mp.inf]))
+    assert abs(gain(act).gain - float(ref)) <= 1e-9 * float(ref)
+
+
+def test_log_singular_activation_has_a_gain_and_infinite_chi():
+    # K0(|z|) is infinite at 0 but square-integrable; phi' ~ -1/z is not, so chi = inf
+    g = gain("besselk(0, abs(z))")
+    ref = 1 / mp.sqrt(mp.quad(lambda t: mp.besselk(0, t) ** 2 * mp.npdf(t) * 2, [0, 1, mp.inf]))
+    assert abs(g.gain - float(ref)) <= 1e-10 * float(ref)
+    assert math.isinf(g.chi)
+
+
+def test_step_activation_gain_with_a_jump():
+    # E[H(Z)^2] = 1/2 so the gain is sqrt(2); H' is a delta, so chi is infinite; the map
+    # s -> sqrt(E[H(c s Z)^2]) = 1/sqrt(2) is constant: one fixed point there, slope 0
+    g = gain("Heaviside(z)")
+    assert abs(g.gain - math.sqrt(2)) <= 1e-12 and math.isinf(g.chi)
+    assert len(g.fixed_points) == 1 and abs(g.fixed_points[0].s - math.sqrt(0.5)) <= 1e-9
+    assert g.fixed_points[0].stable

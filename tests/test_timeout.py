@@ -3,6 +3,7 @@
 import gc
 import signal
 import time
+import weakref
 
 import pytest
 
@@ -88,3 +89,23 @@ def test_block_that_finishes_leaves_no_alarm():
         x = sum(range(100))
     assert x == 4950
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_alarm_in_a_weakref_callback_is_not_reported_as_unraisable(monkeypatch):
+    seen = []
+    monkeypatch.setattr("sys.unraisablehook", seen.append)
+
+    class Obj:
+        pass
+
+    def callback(_ref):
+        sum(i * i for i in range(500))  # part of the time is spent in callbacks
+
+    with pytest.raises(TimeoutError):
+        with time_limit(0.1):
+            end = time.monotonic() + 10.0
+            while time.monotonic() < end:
+                o = Obj()
+                r = weakref.ref(o, callback)  # noqa: F841
+                del o  # the callback runs here, as an unraisable context
+    assert seen == []

@@ -17,7 +17,7 @@ import sympy as sp
 from .. import _symbols as S
 from .._activation import Activation, from_expression
 from .._errors import ActdesignError
-from .._evaluate import evaluate
+from .._evaluate import evaluate, evaluate_continuous
 from ._roots import bracketed_root
 
 # functions whose value or derivative jumps where (one of) their arguments vanish(es)
@@ -50,6 +50,7 @@ class Evaluators:
     smooth: bool
     rtol: float = 1e-12
     singular: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    jumps: bool = False  # phi jumps somewhere: phi' holds a delta and E[phi'^2] is infinite
 
 
 def evaluators(act: Activation) -> Evaluators:
@@ -65,12 +66,16 @@ def evaluators(act: Activation) -> Evaluators:
 @lru_cache(maxsize=64)
 def _closed_form(phi: sp.Expr) -> Evaluators:
     d1 = sp.diff(phi, S.z)
+    # a jump's delta has no pointwise value: keep the classical derivative, remember the jump
+    jumps = d1.has(sp.DiracDelta)
+    d1 = d1.replace(sp.DiracDelta, lambda *_: sp.Integer(0)) if jumps else d1
     args = _switch_arguments(phi)
-    f = lambda x: evaluate(phi, S.z, x)  # noqa: E731
-    df = lambda x: evaluate(d1, S.z, x)  # noqa: E731
+    # removable 0*inf holes (|z| K1(|z|) at 0) get their limits, as Activation.__call__ does
+    f = lambda x: evaluate_continuous(phi, S.z, x)  # noqa: E731
+    df = lambda x: evaluate_continuous(d1, S.z, x)  # noqa: E731
     breaks = _real_zeros(args)
     return Evaluators(f, df, breaks, smooth=not args and not phi.has(sp.Piecewise),
-                      singular=_singular(breaks, f, df))
+                      singular=_singular(breaks, f, df), jumps=jumps)
 
 
 def _tabulated(act: Activation) -> Evaluators:

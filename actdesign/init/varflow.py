@@ -19,6 +19,8 @@ Fourier convention except the spectral route, which uses :data:`actdesign.CONVEN
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
@@ -120,7 +122,9 @@ def moments(activation, sigma=1.0, bias=0.0, method: str = "auto") -> Moments:
                 p, d = ev.phi(x), ev.dphi(x)
                 return np.stack([p, p * p, d * d])
 
-        out = _expect(fn, ev, sig.ravel(), bias, route)
+        out = np.array(_expect(fn, ev, sig.ravel(), bias, route), dtype=float)
+        if ev.jumps:
+            out[2] = np.inf  # E[delta^2]: phi' of a jump is not square-integrable
     vals = [np.reshape(v, sig.shape)[()] for v in out]
     return Moments(*vals)
 
@@ -193,6 +197,8 @@ class VarianceMap:
             ev = evaluators(act)
             f = ev.phi if self.kind == "forward" else ev.dphi
             out = _expect(lambda x, _t: _square(f, x), ev, sigma, self.bias, route, rtol)[0]
+            if ev.jumps and self.kind == "backward":
+                out = np.full_like(out, np.inf)
         if not np.all(np.isfinite(out)):
             what = "phi" if self.kind == "forward" else "phi'"
             raise ActdesignError(f"E[{what}(X)^2] is not finite for {act.name}; the variance "
@@ -212,7 +218,10 @@ class VarianceMap:
         if self.kind != "forward":
             return None
         m = VarianceMap(self.activation, self.c, self.bias, "backward", self.method)
-        return float(self.c**2 * m(s) ** 2)
+        try:
+            return float(self.c**2 * m(s) ** 2)
+        except ActdesignError:  # E[phi'^2] diverges (a jump, or phi' ~ 1/|z|): chi is infinite
+            return math.inf
 
     def fixed_points(self, s_max: float = 1e3) -> list[FixedPoint]:
         """Fixed points in [0, s_max], with their slopes and stability.
@@ -228,7 +237,7 @@ class VarianceMap:
         grid = np.geomspace(SCAN_MIN, top, n) if top > SCAN_MIN else np.array([])
         g = self._eval(grid, SCAN_RTOL) - grid
         neutral = np.zeros(grid.size, bool)
-        zero_fixed = abs(float(self(0.0))) <= 1e-14
+        zero_fixed = self._zero_is_fixed()
         out = []
         for lo, hi in _runs(np.abs(g) <= NEUTRAL_RTOL * grid, min_len=3):
             neutral[lo:hi + 1] = True
@@ -244,6 +253,12 @@ class VarianceMap:
                 r = bracketed_root(lambda s: float(self(s)) - s, grid[i], grid[i + 1])
                 out.append(self._point(r))
         return sorted(out, key=lambda p: p.s)
+
+    def _zero_is_fixed(self) -> bool:
+        try:
+            return abs(float(self(0.0))) <= 1e-14
+        except ActdesignError:  # F(0) = |f(b)| is infinite (K0's log singularity): not fixed
+            return False
 
     def _sup_f(self) -> float:
         """max |f| on a dense grid of |z| <= 60 and a log grid out to 1e6 (inf if unbounded)."""
