@@ -112,6 +112,14 @@ def evaluate_continuous(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
     return out
 
 
+def _softplus_argument(e):
+    """u when ``e`` is log(1 + exp(u)), else None."""
+    if not (isinstance(e, sp.log) and e.args[0].is_Add and len(e.args[0].args) == 2):
+        return None
+    one, other = sorted(e.args[0].args, key=lambda a: not a.is_Number)
+    return other.args[0] if one == 1 and isinstance(other, sp.exp) else None
+
+
 def _walk(e, s, x):
     if e == s:
         return x
@@ -143,6 +151,9 @@ def _walk(e, s, x):
         return np.logical_not(_walk(e.args[0], s, x))
     if type(e) in _RELATIONS:
         return _RELATIONS[type(e)](_walk(e.args[0], s, x), _walk(e.args[1], s, x))
+    soft = _softplus_argument(e)
+    if soft is not None:  # log(1 + exp(u)) overflows for u > 709; logaddexp does not
+        return np.logaddexp(0.0, _walk(soft, s, x))
     if isinstance(e, sp.hyper):
         ap, bq, arg = e.args
         if len(ap) == 1 and len(bq) == 1:

@@ -290,3 +290,18 @@ def test_step_activation_gain_with_a_jump():
     assert abs(g.gain - math.sqrt(2)) <= 1e-12 and math.isinf(g.chi)
     assert len(g.fixed_points) == 1 and abs(g.fixed_points[0].s - math.sqrt(0.5)) <= 1e-9
     assert g.fixed_points[0].stable
+
+
+def test_growing_activations_scan_fixed_points_where_the_map_is_finite():
+    # softplus at large s: log(1 + exp(z)) must not overflow to inf (gain against mpmath)
+    ref = 1 / mp.sqrt(mp.quad(lambda t: mp.log(1 + mp.exp(t)) ** 2 * mp.npdf(t), [-mp.inf, 0, mp.inf]))
+    assert abs(gain("log(1 + exp(z))").gain - float(ref)) <= 1e-10
+    # exp(z): E[exp(2Z)] = e^2 gives c = 1/e; F(s) = exp(c^2 s^2) leaves float64 at large s,
+    # and the fixed points of s = exp(s^2/e^2) below that are found (brentq reference)
+    from scipy.optimize import brentq
+
+    g = gain("exp(z)")
+    assert abs(g.gain - math.exp(-1)) <= 1e-12
+    F = lambda s: math.exp(s * s / math.e**2) - s  # noqa: E731 - sqrt(E[exp(2 c s Z)]) - s
+    want = [brentq(F, 0.5, 2.0), brentq(F, 2.0, 5.0)]
+    np.testing.assert_allclose([p.s for p in g.fixed_points], want, rtol=1e-8)

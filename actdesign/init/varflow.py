@@ -182,12 +182,12 @@ class VarianceMap:
     def __call__(self, s):
         return self._eval(s)
 
-    def _eval(self, s, rtol=Q.RTOL):
+    def _eval(self, s, rtol=Q.RTOL, strict=True):
         s = np.asarray(s, dtype=float)
         _check_sigma(s)
-        return np.sqrt(self._second(self.c * s.ravel(), rtol)).reshape(s.shape)[()]
+        return np.sqrt(self._second(self.c * s.ravel(), rtol, strict)).reshape(s.shape)[()]
 
-    def _second(self, sigma, rtol=Q.RTOL):
+    def _second(self, sigma, rtol=Q.RTOL, strict=True):
         act = self.activation
         route = _route(act, self.method)
         idx = 1 if self.kind == "forward" else 2
@@ -199,7 +199,7 @@ class VarianceMap:
             out = _expect(lambda x, _t: _square(f, x), ev, sigma, self.bias, route, rtol)[0]
             if ev.jumps and self.kind == "backward":
                 out = np.full_like(out, np.inf)
-        if not np.all(np.isfinite(out)):
+        if strict and not np.all(np.isfinite(out)):
             what = "phi" if self.kind == "forward" else "phi'"
             raise ActdesignError(f"E[{what}(X)^2] is not finite for {act.name}; the variance "
                                  "map needs a square-integrable activation under a Gaussian")
@@ -235,7 +235,16 @@ class VarianceMap:
         top = min(float(s_max), 2 * self._sup_f())
         n = max(2, int(np.ceil(SCAN_PER_DECADE * np.log10(top / SCAN_MIN))) + 1)
         grid = np.geomspace(SCAN_MIN, top, n) if top > SCAN_MIN else np.array([])
-        g = self._eval(grid, SCAN_RTOL) - grid
+        g = self._eval(grid, SCAN_RTOL, strict=False) - grid
+        # a growing map can leave float64 (E[exp(c s Z)^2] = exp(2 c^2 s^2)): fixed points
+        # are looked for where F is finite, up to the first s where it is not
+        finite = np.isfinite(g)
+        if not finite.all():
+            stop = int(np.argmin(finite))
+            if stop == 0:
+                raise ActdesignError(f"E[phi(X)^2] is not finite for {self.activation.name} "
+                                     f"even at s = {grid[0]:g}; no variance map to analyse")
+            grid, g = grid[:stop], g[:stop]
         neutral = np.zeros(grid.size, bool)
         zero_fixed = self._zero_is_fixed()
         out = []
