@@ -135,3 +135,47 @@ def test_low_rank_note_goes_to_stderr(tmp_path):
     assert math.isfinite(rec["coef_norm"])
     r = run("--data", data, "--activation", "exp(-z^2)", "--width", "800", "--seed", "0")
     assert r.exit_code == 0 and "note: numerical rank" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "cli, api",
+    [
+        (["--sampling", "gaussian", "--weight-std", "2.5", "--bias-std", "0.5", "--train", "v",
+          "--rcond", "1e-9"],
+         dict(law="gaussian", weight_std=2.5, bias_std=0.5, train="v", rcond=1e-9)),
+        (["--sampling", "uniform", "--radius", "2", "--ridge", "1e-3"],
+         dict(law="uniform", radius=2.0, ridge=1e-3)),
+        (["--sampling", "swim"], dict(law="swim")),
+    ],
+    ids=["gaussian-v-rcond", "uniform-ridge", "swim"],
+)
+def test_law_and_solver_options_reach_the_regressor(files, cli, api):
+    # the CLI is a thin layer: its predictions are the API's with the same hyperparameters
+    tmp, train, test = files
+    out = tmp / "pred.csv"
+    r = run("--data", train, "--activation", "tanh(z)", "--width", 300, "--seed", 7, *cli,
+            "--predict", test, "--out", out, "--json")
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout)
+    data = np.loadtxt(train, delimiter=",", skiprows=1)
+    from actdesign.fit import RadonSplineRegressor
+
+    model = RadonSplineRegressor("tanh(z)", width=300, seed=7, **api)
+    model.fit(data[:, :1], data[:, 1])
+    np.testing.assert_allclose(np.loadtxt(out), model.predict(np.loadtxt(test)[:, None]),
+                               rtol=1e-10, atol=1e-12)
+    assert rec["rank"] == model.rank_ and math.isclose(rec["coef_norm"], model.coef_norm_,
+                                                      rel_tol=1e-10)
+
+
+def test_gpu_device_without_a_gpu_exits_2(files):
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() > 0:
+            pytest.skip("a GPU is present")
+    except Exception:  # noqa: BLE001 - no cupy or no driver: the case under test
+        pass
+    _, train, _ = files
+    r = run("--data", train, "--activation", "tanh(z)", "--width", 50, "--device", "gpu")
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr

@@ -90,13 +90,14 @@ fuzz = st.one_of(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=30).map(
                  injections, st.text(max_size=60))
 
 
+@pytest.mark.parametrize("variables", [("k",), ("z", "x")], ids=["penalty", "activation"])
 @settings(max_examples=2200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(fuzz)
-def test_fuzzed_strings_parse_or_raise_parse_error(text):
+def test_fuzzed_strings_parse_or_raise_parse_error(variables, text):
     try:
-        expr = parse_expression(text, ("k",))
+        expr = parse_expression(text, variables)
     except ParseError as err:
         assert str(err) and "\n" not in str(err)
     else:
         assert isinstance(expr, sp.Basic)
-        assert expr.free_symbols <= {k}
+        assert {str(v) for v in expr.free_symbols} <= set(variables)

@@ -75,3 +75,20 @@ def test_missing_and_malformed_files(tmp_path):
     lacking.write_text(json.dumps({"format": 1, "name": "x"}))
     with pytest.raises(SpecError, match="lacks fields"):
         actdesign.load(lacking)
+
+
+def test_a_failed_write_leaves_the_old_spec_whole(tmp_path, monkeypatch):
+    import os
+
+    path = tmp_path / "a.json"
+    actdesign.design("exp(2*k)").save(path)
+    before = path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        actdesign.design("exp(k^2)").save(path, force=True)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]  # no temporary left
