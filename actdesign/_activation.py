@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from ._convention import CONVENTION
 from ._errors import SpecError
 from ._evaluate import evaluate, evaluate_continuous
 from ._tabulation import Tabulation
+from .atomic import write_atomic
 
 SHAPES = ("bump", "sigmoid", "relu")
 METHODS = ("table", "symbolic", "numeric", "expression")
@@ -163,19 +162,6 @@ def _diff(expr, nu):
     if nu == 0:
         return expr
     return sp.diff(expr, S.z, nu).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load(path) -> Activation:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import time
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import numpy as np
 from actdesign_cli._common import emit_json, fail, json_option, user_errors
 
 import actdesign
+from actdesign.atomic import atomic_path
 
 
 def _activation(expr, spec):
@@ -181,15 +180,7 @@ def _numeric(row) -> bool:
 
 def _write_predictions(path, pred) -> None:
     """Write one column 'prediction' atomically (a temporary file, then a rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(["prediction"])
-            w.writerows([[repr(float(v))] for v in np.ravel(pred)])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["prediction"])
+        w.writerows([[repr(float(v))] for v in np.ravel(pred)])

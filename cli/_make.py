@@ -58,7 +58,9 @@ def make(penalty, dim, shape, name, out_dir, export, png, force, as_json):
 def _write_all(act, out, backends, targets, png):
     """Write the spec, exports and plot; on failure remove what this call newly created."""
     fresh = [t for t in targets if not t.exists()]
+    made_dir = not out.exists()
     try:
+        out.mkdir(parents=True, exist_ok=True)
         files = []
         if backends:
             from actdesign.export import write_exports
@@ -70,6 +72,8 @@ def _write_all(act, out, backends, targets, png):
     except BaseException:
         for t in fresh:
             t.unlink(missing_ok=True)
+        if made_dir and not any(out.iterdir()):
+            out.rmdir()
         raise
 
 
@@ -133,21 +137,13 @@ def _print_summary(act, files, notes, gain):
 
 
 def _plot(act, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from actdesign._activation import write_atomic  # noqa: F401 - same atomic policy below
+    from actdesign.spectrum import new_figure, save_figure
 
     z = np.linspace(-8, 8, 801)
-    fig, ax = plt.subplots(figsize=(4, 2.6), dpi=110)
+    fig = new_figure(4, 2.6)
+    ax = fig.add_subplot()
     ax.plot(z, act(z))
     ax.set_xlabel("z")
     ax.set_title(f"phi for rho = {act.penalty_text}", fontsize=9)
-    fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    tmp.replace(path)
+    save_figure(fig, path)
     return path

@@ -55,6 +55,19 @@ def test_make_exports_torch_and_jax_files_that_run(tmp_path):
     np.testing.assert_allclose(eval(out[1]), ref, rtol=1e-6)  # noqa: S307
 
 
+def test_make_png_in_a_new_folder_with_ordinary_permissions(tmp_path):
+    out = tmp_path / "new" / "dir"
+    r = run("make", "--penalty", "exp(2*k)", "--out", str(out), "--png")
+    assert r.exit_code == 0, r.output
+    png = out / "exp_2_k.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    for f in (png, out / "exp_2_k.json"):
+        assert f.stat().st_mode & 0o777 == 0o666 & ~umask, f
+    assert sorted(p.name for p in out.iterdir()) == ["exp_2_k.json", "exp_2_k.png"]
+
+
 def test_make_with_an_unknown_backend_exits_2_and_writes_nothing(tmp_path):
     r = run("make", "--penalty", "exp(2*k)", "--out", str(tmp_path / "o"), "--export", "torch,tf")
     assert r.exit_code == 2 and "tf" in r.stderr and r.stderr.count("\n") == 1

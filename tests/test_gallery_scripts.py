@@ -1,4 +1,4 @@
-"""The gallery/ scripts run end to end and write their figures (slow: up to two minutes each).
+"""The gallery/ scripts run end to end and write their figures (each well under two minutes).
 
 Their wall times are measured by running them (see the closing line each prints), not
 asserted here: a timed test on a shared 2-core machine is noise.
@@ -15,7 +15,6 @@ GALLERY = Path(__file__).resolve().parents[1] / "gallery"
 SCRIPTS = sorted(p.name for p in GALLERY.glob("*.py") if p.name != "spectral_common.py")
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_script_runs_and_writes_its_figure(script, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg", MPLCONFIGDIR=str(tmp_path / "mpl"))

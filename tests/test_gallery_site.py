@@ -356,6 +356,12 @@ def test_every_page_renders_and_every_internal_link_resolves(browser, server, si
         browser.get(server + page)
         _assert_images(browser)
         assert not _severe(browser), (page, _severe(browser))
+        # offline: everything the page loaded (scripts, styles, fonts, images, CSS url()s,
+        # fetches) came from the site itself
+        loaded = browser.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)")
+        outside = [u for u in loaded if not u.startswith((server, "data:", "blob:"))]
+        assert not outside, (page, outside)
         # links and sources as rendered (the compare page builds its own with JS)
         urls = browser.execute_script(
             "return Array.from(document.querySelectorAll('[href],[src]'))"

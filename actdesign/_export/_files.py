@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from .._errors import SpecError
+from ..atomic import publish, temp_beside
 
 
 def write_all(texts: dict, force: bool) -> list[Path]:
@@ -25,14 +24,11 @@ def write_all(texts: dict, force: bool) -> list[Path]:
     temps, created = {}, []
     try:
         for path, text in zip(paths, texts.values()):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps[path] = Path(tmp)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            temps[path] = temp_beside(path)
+            temps[path].write_text(text, encoding="utf-8")
         for path, tmp in temps.items():
             new = not path.exists()
-            os.replace(tmp, path)
+            publish(tmp, path)
             if new:
                 created.append(path)
     except BaseException:

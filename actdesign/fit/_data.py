@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._activation import write_atomic
-
+from ..atomic import write_atomic
 from ._errors import DataError
 
 

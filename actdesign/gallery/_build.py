@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .. import catalog
 from .._errors import ActdesignError
+from ..atomic import write_atomic
 from . import _assets, _html
 
 CACHE_FORMAT = 1
@@ -118,7 +119,7 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
         if error is not None:
             result.failed[name] = error
             continue
-        _write_atomic(out / ".cache" / f"{name}.json",
+        write_atomic(out / ".cache" / f"{name}.json",
                       json.dumps({"format": CACHE_FORMAT, "key": key, "data": data}))
         datas[name] = data
         result.built.append(name)
@@ -176,6 +177,9 @@ def _work(name: str, out: str):
 
     pairs = Path(out) / "pairs"
     tmp = Path(tempfile.mkdtemp(dir=pairs, prefix=f".{name}."))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folders are private; the site is not
     try:
         data = compute(get(name), tmp)
         final = pairs / name
@@ -238,21 +242,10 @@ def _write_site(out: Path, names: list, datas: dict, failed: dict) -> None:
     for i, n in enumerate(names):
         prev = names[i - 1] if i > 0 else None
         nxt = names[i + 1] if i + 1 < len(names) else None
-        _write_atomic(out / "pairs" / f"{n}.html", _html.pair_page(datas[n], prev, nxt))
+        write_atomic(out / "pairs" / f"{n}.html", _html.pair_page(datas[n], prev, nxt))
     preset = [n for n in PRESET if n in datas] or names[:3]
-    _write_atomic(out / "index.html", _html.index_page(summaries, failed, preset))
-    _write_atomic(out / "compare.html", _html.compare_page())
-    _write_atomic(out / "data.js", _html.data_js(summaries, preset))
-    _write_atomic(out / "gallery.css", _assets.CSS)
-    _write_atomic(out / "gallery.js", _assets.JS)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out / "index.html", _html.index_page(summaries, failed, preset))
+    write_atomic(out / "compare.html", _html.compare_page())
+    write_atomic(out / "data.js", _html.data_js(summaries, preset))
+    write_atomic(out / "gallery.css", _assets.CSS)
+    write_atomic(out / "gallery.js", _assets.JS)

@@ -14,7 +14,9 @@ from ._kernel import predicted_convergence as predicted_convergence
 from ._kernel import ridge_shrinkage as ridge_shrinkage
 from ._penalty import activation_transform as activation_transform
 from ._penalty import penalty_function as penalty_function
+from ._plot import new_figure as new_figure
 from ._plot import plot_spectrum as plot_spectrum
+from ._plot import save_figure as save_figure
 from ._result import RadialProfile as RadialProfile
 from ._result import Spectrum as Spectrum
 from ._result import Spectrum2D as Spectrum2D

@@ -6,14 +6,13 @@ written atomically; every caption states the Fourier convention.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .._convention import SHORT
 from .._errors import ActdesignError
+from ..atomic import atomic_path
 
 METRIC_LABEL = {
     "abs": "|f̂_t(k) − ĝ(k)| (amplitude units)",
@@ -36,16 +35,8 @@ def save_figure(fig, path) -> Path:
         raise ActdesignError(
             f"directory {path.parent} does not exist; create it or choose another path"
         )
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".png"
-    )
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=path.suffix or ".png") as tmp:
         fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
