@@ -97,6 +97,9 @@ def evaluate(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
     x = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         out = _walk(expr, symbol, x)
+    if (isinstance(out, np.ndarray) and out is not x and out.base is None
+            and out.dtype == np.float64 and out.shape == x.shape):
+        return out  # a fresh array that nothing else holds: no copy needed
     return np.broadcast_to(np.asarray(out, dtype=float), x.shape).copy()
 
 
@@ -104,8 +107,11 @@ def evaluate_continuous(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
     """:func:`evaluate`, with 0*inf holes at isolated points (z K1(z) or z/sinh(z) at 0)
     filled by the mean of the two one-sided limits."""
     out = evaluate(expr, symbol, values)
+    nan = np.isnan(out)
+    if not nan.any():
+        return out
     x = np.asarray(values, dtype=float)
-    hole = np.isnan(out) & np.isfinite(x)
+    hole = nan & np.isfinite(x)
     if hole.any():
         xh = x[hole]
         out[hole] = 0.5 * (evaluate(expr, symbol, xh + 1e-30) + evaluate(expr, symbol, xh - 1e-30))

@@ -81,12 +81,7 @@ def _table_check(c, draws):
 
 @pytest.mark.parametrize("c", sorted(LOSS_TABLE))
 def test_no_optimisation_loss_table(c):
-    _table_check(c, 5)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("c", sorted(LOSS_TABLE))
-def test_no_optimisation_loss_table_more_draws(c):
+    # 10 draws: the loss is skewed across draws, and 5 underestimate its spread
     _table_check(c, 10)
 
 

@@ -217,7 +217,9 @@ class SampledMLP:
             self.weights_.append(W)
             self.biases_.append(b)
             self.pairs_.append(pair)
-            h = phi(h @ W + b)
+            z = h @ W
+            z += b
+            h = phi(z)
         self.coef_, self.intercept_ = _output_layer(h, Y, self.rcond, self.ridge)
         return self
 
@@ -244,7 +246,9 @@ class SampledMLP:
         n = len(self.weights_)
         stop = (layer % n) + 1
         for W, b in zip(self.weights_[:stop], self.biases_[:stop], strict=True):
-            h = phi(h @ W + b)
+            z = h @ W
+            z += b
+            h = phi(z)
         return h
 
     def preactivations(self, X, layer: int = 0) -> np.ndarray:
