@@ -78,10 +78,14 @@ class Amplitude:
             out = direct(np.maximum(kap, 1e-300))
             if self.series is None:
                 return np.where(np.isfinite(out), out, 0.0)
+            near = kap < self.series_below
+            if not near.any():
+                return out
             terms = [(g, p - drop) for g, p in self.series if p != 0 or drop == 0]
             sign = 1.0 if drop != 2 else -1.0
-            near = sign * _powers(terms, np.maximum(kap, 1e-300), 1.0)
-        return np.where(kap < self.series_below, near, out)
+            out = np.array(np.broadcast_to(out, kap.shape), dtype=float)
+            out[near] = sign * _powers(terms, np.maximum(kap[near], 1e-300), 1.0)
+        return out
 
 
 def _powers(terms, k, sign):
