@@ -28,6 +28,7 @@ ROUTES = ("table", "symbolic", "numeric")
 # verification points: both signs, small and large |z| (z = 0 is checked when phi is finite there)
 CHECK_Z = np.array([-50.0, -23.5, -7.25, -2.0, -0.6, 0.0, 0.35, 1.0, 3.1, 11.0, 31.0, 50.0])
 VERIFY_TOL = 1e-9
+NUMERIC_REFUSE = 1e-2  # a numeric design whose error estimate exceeds this share of |phi| is refused
 
 
 def design(penalty: str, dim: int = 1, shape: str = "bump", *, name: str | None = None,
@@ -127,7 +128,22 @@ def _symbolic_route(amp: Amplitude, s: int, timeout: float):
 
 
 def _numeric_route(amp: Amplitude, s: int, timeout: float):
+    if any(alpha == 1 for _, alpha in amp.singular) and amp.decay > 1.05:
+        # G = g/kappa + R with R ~ -g/kappa at large kappa: phi grows like log|z|, and
+        # neither the remainder's transform nor the tail laws can carry that yet
+        raise PenaltyError(
+            "rho^(-1/2) has a 1/|k| term at k = 0 but decays faster at large k, so phi grows "
+            "like log|z|, which the numeric route cannot tabulate yet (rho = c*k^2 itself is in "
+            "the table); try --shape sigmoid, or add a constant to the penalty")
     tab, err, notes = _numeric.tabulate(amp, s)
+    zz = np.linspace(-8.0, 8.0, 161)
+    vals = np.abs(tab(zz))
+    scale = float(np.max(vals[np.isfinite(vals)], initial=0.0))
+    if not err <= NUMERIC_REFUSE * max(scale, 1e-300):
+        raise PenaltyError(
+            f"the numeric inverse transform did not converge (estimated max abs error {err:.2g} "
+            f"against |phi| up to {scale:.2g} on [-8, 8]); a penalty growing about as slowly "
+            "as |k|^D, or a shape that integrates a slowly decaying bump, is ill-posed here")
     return dict(phi=None, tabulation=tab, max_abs_error=err, null_space=_null(amp), notes=tuple(notes))
 
 

@@ -174,3 +174,27 @@ def test_spectrum_and_penalty_are_consistent_with_the_convention():
     k = np.array([0.3, 1.0, 2.5])
     np.testing.assert_allclose(act.penalty(k), np.exp(2 * k), rtol=1e-14)
     np.testing.assert_allclose(act.spectrum(-k), np.exp(-k), rtol=1e-14)
+
+
+@pytest.mark.parametrize("penalty", ["k^2+k^4", "exp(k)*k^2", "k^2*(1+k^2)^2"])
+def test_log_growing_bumps_are_refused_with_a_way_out(penalty):
+    # rho ~ k^2 at 0 but growing faster beyond: phi ~ -log|z|/pi at both ends, which the
+    # numeric route cannot tabulate; the error says so (it used to crash with a traceback)
+    with pytest.raises(PenaltyError, match=r"log\|z\|.*--shape sigmoid"):
+        actdesign.design(penalty)
+
+
+def test_the_suggested_sigmoid_shape_works():
+    # rho/k^2 = 1 + k^2 is K0(|z|)/pi; its integral from -inf is 1/2 + sign(z) int_0^|z| K0 / pi
+    act = actdesign.design("k^2+k^4", shape="sigmoid")
+    zz = np.linspace(-50, 50, 2001)
+    ref = 0.5 + np.sign(zz) * sc.iti0k0(np.abs(zz))[1] / np.pi
+    assert np.max(np.abs(act(zz) - ref)) <= 1e-8
+
+
+@pytest.mark.parametrize("penalty, shape", [("abs(k)", "sigmoid"), ("1+abs(k)^3", "relu"),
+                                            ("exp(k^2)*k^4", "bump")])
+def test_numeric_designs_that_do_not_converge_are_refused(penalty, shape):
+    # estimated errors of 0.4 to 4e9 (or a crash on a DiracDelta) used to come back as results
+    with pytest.raises(PenaltyError, match="did not converge"):
+        actdesign.design(penalty, shape=shape)
