@@ -271,7 +271,13 @@ def transform(f, omega, kind, *, rtol, atol, max_level, **segments):
 
     A point stops refining when its last two levels agree to max(rtol |I|, atol) or to
     within the rounding floor; ``max_level`` caps the work (the error then stays large).
+    Overflow in a divergent integrand shows up as an infinite ``err``, not as a warning.
     """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _transform(f, omega, kind, rtol=rtol, atol=atol, max_level=max_level, **segments)
+
+
+def _transform(f, omega, kind, *, rtol, atol, max_level, **segments):
     def unsettled(diff, value, absum):
         floor = 2 * ROUNDING * EPS * absum  # agreement below this is rounding noise
         return diff > np.maximum(np.maximum(rtol * np.abs(value), atol), floor)
