@@ -161,7 +161,13 @@ class Activation:
 def _diff(expr, nu):
     if nu == 0:
         return expr
-    return sp.diff(expr, S.z, nu).replace(sp.DiracDelta, lambda *args: sp.Integer(0))
+    return classical(sp.diff(expr, S.z, nu))
+
+
+def classical(derivative: sp.Expr) -> sp.Expr:
+    """A derivative with its DiracDelta terms (from jumps and kinks) dropped: the
+    pointwise derivative away from those points, which is what numpy can evaluate."""
+    return derivative.replace(sp.DiracDelta, lambda *_: sp.Integer(0))
 
 
 def load(path) -> Activation:

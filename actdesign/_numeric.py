@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from ._activation import classical
 from ._amplitude import Amplitude
 from ._evaluate import evaluate
 from ._symbols import z as Z
@@ -33,9 +34,7 @@ MAX_KNOTS = 20000  # bounds time and memory; the error estimate reports what was
 def _power_terms(amp: Amplitude, nu: int):
     """Closed forms of the nu-th derivative of the singular power-law part."""
     exprs = [_power({_c: sp.nsimplify(g), _q: -sp.nsimplify(alpha)}) for g, alpha in amp.singular]
-    # classical derivatives away from 0: |z|'' holds a DiracDelta, which has no values
-    return [sp.diff(e, Z, nu).replace(sp.DiracDelta, lambda *_: sp.Integer(0)) if nu else e
-            for e in exprs]
+    return [classical(sp.diff(e, Z, nu)) if nu else e for e in exprs]  # |z|'' has a delta
 
 
 def values(amp: Amplitude, s: int, z, nu: int = 0):

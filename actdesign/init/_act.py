@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from .. import _symbols as S
-from .._activation import Activation, from_expression
+from .._activation import Activation, classical, from_expression
 from .._errors import ActdesignError
 from .._evaluate import evaluate, evaluate_continuous
 from ._roots import bracketed_root
@@ -65,10 +65,9 @@ def evaluators(act: Activation) -> Evaluators:
 
 @lru_cache(maxsize=64)
 def _closed_form(phi: sp.Expr) -> Evaluators:
-    d1 = sp.diff(phi, S.z)
-    # a jump's delta has no pointwise value: keep the classical derivative, remember the jump
-    jumps = d1.has(sp.DiracDelta)
-    d1 = d1.replace(sp.DiracDelta, lambda *_: sp.Integer(0)) if jumps else d1
+    raw = sp.diff(phi, S.z)
+    jumps = raw.has(sp.DiracDelta)  # a jump: remember it, evaluate the classical derivative
+    d1 = classical(raw)
     args = _switch_arguments(phi)
     # removable 0*inf holes (|z| K1(|z|) at 0) get their limits, as Activation.__call__ does
     f = lambda x: evaluate_continuous(phi, S.z, x)  # noqa: E731
