@@ -13,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path", "publish", "temp_beside", "write_atomic"]
+__all__ = ["atomic_path", "ordinary_mode", "publish", "temp_beside", "write_atomic"]
 
 
 def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
@@ -24,11 +24,17 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     return Path(tmp)
 
 
+def ordinary_mode(directory: bool = False) -> int:
+    """The permissions a plain ``open`` or ``mkdir`` would give: 0666 / 0777 less the umask
+    (mkstemp and mkdtemp make private 0600 / 0700 ones)."""
+    umask = os.umask(0)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 def publish(tmp: Path, path: Path) -> None:
     """Give ``tmp`` ordinary permissions and rename it onto ``path`` (atomic on POSIX)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
+    os.chmod(tmp, ordinary_mode())
     os.replace(tmp, path)
 
 

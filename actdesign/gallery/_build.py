@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import catalog
 from .._errors import ActdesignError
-from ..atomic import write_atomic
+from ..atomic import ordinary_mode, write_atomic
 from . import _assets, _html
 
 CACHE_FORMAT = 1
@@ -177,9 +177,7 @@ def _work(name: str, out: str):
 
     pairs = Path(out) / "pairs"
     tmp = Path(tempfile.mkdtemp(dir=pairs, prefix=f".{name}."))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's folders are private; the site is not
+    os.chmod(tmp, ordinary_mode(directory=True))  # mkdtemp's folders are private
     try:
         data = compute(get(name), tmp)
         final = pairs / name
