@@ -196,9 +196,10 @@ class VarianceMap:
         else:
             ev = evaluators(act)
             f = ev.phi if self.kind == "forward" else ev.dphi
-            out = _expect(lambda x, _t: _square(f, x), ev, sigma, self.bias, route, rtol)[0]
             if ev.jumps and self.kind == "backward":
-                out = np.full_like(out, np.inf)
+                out = np.full(sigma.shape, np.inf)  # E[delta^2]: no quadrature needed
+            else:
+                out = _expect(lambda x, _t: _square(f, x), ev, sigma, self.bias, route, rtol)[0]
         if strict and not np.all(np.isfinite(out)):
             what = "phi" if self.kind == "forward" else "phi'"
             raise ActdesignError(f"E[{what}(X)^2] is not finite for {act.name}; the variance "
@@ -246,7 +247,8 @@ class VarianceMap:
                                      f"even at s = {grid[0]:g}; no variance map to analyse")
             grid, g = grid[:stop], g[:stop]
         neutral = np.zeros(grid.size, bool)
-        zero_fixed = self._zero_is_fixed()
+        # non-strict: F(0) = |f(b)| may be infinite (K0's log singularity), then not fixed
+        zero_fixed = abs(float(self._eval(0.0, strict=False))) <= 1e-14
         out = []
         for lo, hi in _runs(np.abs(g) <= NEUTRAL_RTOL * grid, min_len=3):
             neutral[lo:hi + 1] = True
@@ -262,12 +264,6 @@ class VarianceMap:
                 r = bracketed_root(lambda s: float(self(s)) - s, grid[i], grid[i + 1])
                 out.append(self._point(r))
         return sorted(out, key=lambda p: p.s)
-
-    def _zero_is_fixed(self) -> bool:
-        try:
-            return abs(float(self(0.0))) <= 1e-14
-        except ActdesignError:  # F(0) = |f(b)| is infinite (K0's log singularity): not fixed
-            return False
 
     def _sup_f(self) -> float:
         """max |f| on a dense grid of |z| <= 60 and a log grid out to 1e6 (inf if unbounded)."""
