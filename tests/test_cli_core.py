@@ -43,16 +43,17 @@ def test_make_exports_torch_and_jax_files_that_run(tmp_path):
     names = sorted(Path(f).name for f in json.loads(r.stdout)["files"])
     assert names == ["exp_2_k.json", "exp_2_k_jax.py", "exp_2_k_torch.py"]
     z = np.linspace(-30, 30, 61)
-    code = ("import sys, numpy as np; sys.path.insert(0, sys.argv[1]);"
+    code = ("import json, sys, numpy as np; sys.path.insert(0, sys.argv[1]);"
             "import torch, exp_2_k_torch as t, exp_2_k_jax as j;"
             "m = getattr(t, t.__all__[0])(); f = getattr(j, j.__all__[0]);"
             "z = torch.linspace(-30, 30, 61, dtype=torch.float64);"
-            "print(repr(m(z).tolist())); print(repr(np.asarray(f(z.numpy().astype('float32'))).tolist()))")
+            "print(json.dumps(m(z).tolist()));"
+            "print(json.dumps(np.asarray(f(z.numpy().astype('float32'))).tolist()))")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True,
                          text=True, timeout=300, check=True).stdout.splitlines()
     ref = 1 / (np.pi * (1 + z * z))
-    np.testing.assert_allclose(eval(out[0]), ref, rtol=1e-12)  # noqa: S307 - our own repr output
-    np.testing.assert_allclose(eval(out[1]), ref, rtol=1e-6)  # noqa: S307
+    np.testing.assert_allclose(json.loads(out[0]), ref, rtol=1e-12)
+    np.testing.assert_allclose(json.loads(out[1]), ref, rtol=1e-6)
 
 
 def test_make_png_in_a_new_folder_with_ordinary_permissions(tmp_path):
