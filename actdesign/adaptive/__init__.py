@@ -1,0 +1,1 @@
+"""actdesign.adaptive (work in progress)."""

@@ -1,0 +1,1 @@
+"""actdesign.choose (work in progress)."""

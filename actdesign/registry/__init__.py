@@ -1,0 +1,1 @@
+"""actdesign.registry (work in progress)."""

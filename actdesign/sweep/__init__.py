@@ -1,0 +1,1 @@
+"""actdesign.sweep (work in progress)."""
