@@ -19,3 +19,7 @@ class ShapeError(ActdesignError):
 
 class SpecError(ActdesignError):
     """A spec file is missing, malformed, or was edited into an inconsistent state."""
+
+
+class DataError(ActdesignError):
+    """Data are malformed (missing file, NaN, inf, ragged rows, wrong column count)."""

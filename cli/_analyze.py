@@ -8,24 +8,24 @@ import numpy as np
 import actdesign
 
 from ._common import emit_json, fail, json_option, user_errors
+from ._options import activation_options, dim_option
 
 
 @click.command()
-@click.option("--activation", help='Activation formula in z, e.g. "tanh(z)" or "max(0, z)".')
-@click.option("--spec", type=click.Path(dir_okay=False), help="A spec file written by `make`.")
+@activation_options()
 @click.option("--k", "k_list", default="0.3,1,2.5,5", show_default=True,
               help="Comma list of frequencies at which to print rho(k).")
-@click.option("--dim", default=None, type=click.IntRange(1, 64), help="Input dimension D (default 1).")
+@dim_option(default=None, help_text="Input dimension D (default 1).")
 @json_option
 @user_errors
-def analyze(activation, spec, k_list, dim, as_json):
+def analyze(expr, spec, k_list, dim, as_json):
     """Print the penalty rho(k) = |k|^(D-1) / |F[phi](k)|^2 imposed by an activation.
 
     Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency).
     """
-    if (activation is None) == (spec is None):
-        fail("give exactly one of --activation EXPR or --spec FILE")
-    target = actdesign.load(spec) if spec else activation
+    if (expr is None) == (spec is None):
+        fail("give exactly one of --activation, --spec")
+    target = actdesign.load(spec) if spec else expr  # a string keeps its exact formula
     ks = _k_values(k_list)
     pen = actdesign.analyze(target, dim=dim)
     vals = pen(ks)

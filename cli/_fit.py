@@ -11,69 +11,25 @@ import click
 import actdesign
 
 from ._common import emit_json, fail, json_option, user_errors
-
-
-class _WidthType(click.ParamType):
-    name = "N|inf"
-
-    def convert(self, value, param, ctx):
-        if str(value).strip().lower() in ("inf", "infinity"):
-            return math.inf
-        try:
-            n = int(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a positive integer or 'inf'", param, ctx)
-        if n < 1:
-            self.fail(f"width must be >= 1, got {n}", param, ctx)
-        return n
-
-
-class _RadiusType(click.ParamType):
-    name = "R|inf"
-
-    def convert(self, value, param, ctx):
-        if str(value).strip().lower() in ("inf", "infinity"):
-            return math.inf
-        try:
-            r = float(value)
-        except ValueError:
-            self.fail(f"{value!r} is not a number or 'inf'", param, ctx)
-        if not r > 0 or not math.isfinite(r):
-            self.fail(f"radius must be a positive number or 'inf', got {value}", param, ctx)
-        return r
-
-
-def _positive(ctx, param, value):
-    if value is not None and not (value > 0 and math.isfinite(value)):
-        raise click.BadParameter(f"must be a positive number, got {value}")
-    return value
+from ._options import (
+    RADIUS,
+    WIDTH,
+    activation_options,
+    check_predict,
+    data_option,
+    positive,
+    predict_options,
+    resolve_activation,
+    seed_option,
+)
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="Training CSV: input columns, then one target column (header optional).",
-)
-@click.option(
-    "--penalty", default=None, help='Design the activation from this penalty, e.g. "exp(k)".'
-)
-@click.option(
-    "--shape",
-    type=click.Choice(["bump", "sigmoid", "relu"]),
-    default="bump",
-    show_default=True,
-    help="Shape of the designed activation (with --penalty).",
-)
-@click.option("--activation", default=None, help='Activation formula in z, e.g. "relu(z)".')
-@click.option(
-    "--spec", default=None, type=click.Path(dir_okay=False), help="Activation spec JSON file."
-)
+@data_option()
+@activation_options(penalty=True)
 @click.option(
     "--width",
-    type=_WidthType(),
+    type=WIDTH,
     default="1000",
     show_default=True,
     help="Hidden neurons N, or inf for the infinite-width kernel.",
@@ -87,7 +43,7 @@ def _positive(ctx, param, value):
 )
 @click.option(
     "--radius",
-    type=_RadiusType(),
+    type=RADIUS,
     default=None,
     help="R of the uniform law (default: max |x| of the data; inf needs --width inf).",
 )
@@ -96,7 +52,7 @@ def _positive(ctx, param, value):
     type=float,
     default=1.0,
     show_default=True,
-    callback=_positive,
+    callback=positive,
     help="|w| of every neuron under the uniform law.",
 )
 @click.option(
@@ -104,7 +60,7 @@ def _positive(ctx, param, value):
     type=float,
     default=1.0,
     show_default=True,
-    callback=_positive,
+    callback=positive,
     help="sigma_w of the Gaussian law (w ~ N(0, sigma_w^2 I)).",
 )
 @click.option(
@@ -112,7 +68,7 @@ def _positive(ctx, param, value):
     type=float,
     default=1.0,
     show_default=True,
-    callback=_positive,
+    callback=positive,
     help="sigma_b of the Gaussian law (b ~ N(0, sigma_b^2)).",
 )
 @click.option(
@@ -150,7 +106,7 @@ def _positive(ctx, param, value):
     show_default=True,
     help="Factorisation route.",
 )
-@click.option("--seed", type=int, default=None, help="Random seed.")
+@seed_option()
 @click.option(
     "--device",
     type=click.Choice(["cpu", "gpu"]),
@@ -162,27 +118,14 @@ def _positive(ctx, param, value):
 @click.option(
     "--max-memory", default=None, help="Memory budget, e.g. 8GB (default: available memory)."
 )
-@click.option(
-    "--predict",
-    "predict_path",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="CSV of input columns to predict at (needs --out).",
-)
-@click.option(
-    "--out",
-    "out_path",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Where to write the predictions, one per line.",
-)
+@predict_options
 @json_option
 @user_errors
 def fit(
     data,
     penalty,
     shape,
-    activation,
+    expr,
     spec,
     width,
     sampling,
@@ -210,15 +153,12 @@ def fit(
     """
     from actdesign import fit as F
 
-    if sum(v is not None for v in (penalty, activation, spec)) != 1:
-        fail("give exactly one of --penalty, --activation, --spec")
-    if (predict_path is None) != (out_path is None):
-        fail("--predict and --out go together: --predict TEST.csv --out PRED.csv")
+    check_predict(predict_path, out_path)
     if radius is not None and math.isinf(radius) and not math.isinf(width):
         fail("--radius inf needs --width inf (a finite sample cannot be uniform on the real line)")
     X, y = F.read_training_csv(data)
     Xp = F.read_inputs_csv(predict_path, X.shape[1]) if predict_path else None
-    act = _activation(penalty, shape, activation, spec, X.shape[1])
+    act = resolve_activation(expr, spec, penalty, shape, X.shape[1], with_penalty=True)
     model = F.RadonSplineRegressor(
         act,
         width=width,
@@ -248,17 +188,6 @@ def fit(
         emit_json(record)
     else:
         _print(record)
-
-
-def _activation(penalty, shape, expression, spec, dim):
-    if spec is not None:
-        return actdesign.load(spec)
-    if expression is not None:
-        return actdesign.from_expression(expression)
-    design = getattr(actdesign, "design", None)
-    if design is None:
-        fail("--penalty needs actdesign.design, which this build lacks; use --activation or --spec")
-    return design(penalty, dim=dim, shape=shape)
 
 
 def _record(model, X, act, notes, written):

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import time
-from pathlib import Path
 
 import click
 import numpy as np
 from actdesign_cli._common import emit_json, fail, json_option, user_errors
+from actdesign_cli._options import (
+    activation_options,
+    check_predict,
+    data_option,
+    predict_options,
+    resolve_activation,
+    seed_option,
+)
 
-import actdesign
-from actdesign.atomic import atomic_path
-
-
-def _activation(expr, spec):
-    if (expr is None) == (spec is None):
-        fail("give exactly one of --activation EXPR or --spec FILE")
-    return actdesign.load(spec) if spec is not None else actdesign.from_expression(expr, name=expr)
+from actdesign._csv import read_table, write_column
 
 
 @click.command("gain")
-@click.option("--activation", "expr", metavar="EXPR", help="Activation in z, e.g. 'tanh(z)'.")
-@click.option("--spec", metavar="FILE", help="Activation spec file written by `actdesign make`.")
+@activation_options()
 @click.option("--c", "c", type=float, default=None,
               help="Weight scale for the fixed points (default: the gain).")
 @json_option
@@ -32,7 +30,7 @@ def gain(expr, spec, c, as_json):
     of the variance map s -> sqrt(E[phi(c s Z)^2]) at weight scale c."""
     from actdesign.init import gain as compute_gain
 
-    act = _activation(expr, spec)
+    act = resolve_activation(expr, spec)
     g = compute_gain(act, c=c)
     if as_json:
         emit_json({"activation": act.name, **g.to_dict()})
@@ -52,41 +50,40 @@ def gain(expr, spec, c, as_json):
 
 
 @click.command("swim")
-@click.option("--data", "data", required=True, metavar="TRAIN.csv",
-              help="Training CSV: feature columns, target in the last column.")
+@data_option()
 @click.option("--widths", default="512,512,512", show_default=True, metavar="W1,W2,...",
               help="Hidden-layer widths.")
 @click.option("--schedule", default="original", show_default=True,
               metavar="ordered|original|reversed|s1,s2,...",
               help="Per-layer scale s1 (s2 = s1/2 for tanh-like activations).")
-@click.option("--activation", "expr", default="tanh(z)", show_default=True, metavar="EXPR",
-              help="Activation in z.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
-@click.option("--predict", "predict", metavar="TEST.csv",
-              help="CSV of feature columns (an extra last column is read as targets).")
-@click.option("--out", "out", metavar="PRED.csv", help="Where to write the predictions.")
+@activation_options(fallback="tanh(z)")
+@seed_option(default=0)
+@predict_options
 @json_option
 @user_errors
-def swim(data, widths, schedule, expr, seed, predict, out, as_json):
-    """Fit a SWIM sampled network (no backpropagation) and predict."""
+def swim(data, widths, schedule, expr, spec, seed, predict_path, out_path, as_json):
+    """Fit a SWIM sampled network (no backpropagation) and predict.
+
+    A --predict file may carry an extra last column of targets; then the test RMSE is printed.
+    """
     from actdesign.init.swim import SampledMLP
 
-    if (predict is None) != (out is None):
-        fail("--predict TEST.csv and --out PRED.csv go together")
+    check_predict(predict_path, out_path)
+    predict, out = predict_path, out_path
     widths_ = _int_list(widths, "--widths")
     sched = schedule if schedule in ("ordered", "original", "reversed") \
         else _float_list(schedule, "--schedule")
-    train = _read_csv(data)
+    train = read_table(data)
     if train.shape[1] < 2:
         fail(f"{data}: need at least one feature column and a target column")
     X, y = train[:, :-1], train[:, -1]
     test = None
     if predict is not None:
-        test = _read_csv(predict)
+        test = read_table(predict)
         if test.shape[1] not in (X.shape[1], X.shape[1] + 1):
             fail(f"{predict} has {test.shape[1]} columns; expected {X.shape[1]} features "
                  f"(optionally plus a target), as in {data}")
-    act = actdesign.from_expression(expr, name=expr)
+    act = resolve_activation(expr if expr or spec else "tanh(z)", spec)
     t0 = time.perf_counter()
     net = SampledMLP(widths_, activation=act, schedule=sched, seed=seed).fit(X, y)
     seconds = time.perf_counter() - t0
@@ -103,7 +100,7 @@ def swim(data, widths, schedule, expr, seed, predict, out, as_json):
     }
     if test is not None:
         pred = net.predict(test[:, :X.shape[1]])
-        _write_predictions(out, pred)
+        write_column(out, pred, header="prediction")
         result["predictions"] = str(out)
         if test.shape[1] == X.shape[1] + 1:
             result["test_rmse"] = _rmse(pred, test[:, -1])
@@ -143,44 +140,3 @@ def _float_list(text, option):
         fail(f"{option} is ordered, original, reversed, or numbers separated by commas "
              f"(s1 per layer); got {text!r}")
     return vals
-
-
-def _read_csv(path) -> np.ndarray:
-    """A numeric CSV (an optional header row is skipped) as a 2-D float array."""
-    p = Path(path)
-    if not p.is_file():
-        fail(f"file not found: {path}; check the path")
-    with p.open(newline="") as fh:
-        rows = [r for r in csv.reader(fh) if r and any(c.strip() for c in r)]
-    if rows and not _numeric(rows[0]):
-        rows = rows[1:]  # header
-    if not rows:
-        fail(f"{path} has no data rows")
-    width = len(rows[0])
-    out = np.empty((len(rows), width))
-    for i, r in enumerate(rows):
-        if len(r) != width:
-            fail(f"{path}: row {i + 1} has {len(r)} columns, the first has {width}")
-        try:
-            out[i] = [float(c) for c in r]
-        except ValueError:
-            fail(f"{path}: row {i + 1} has a non-numeric value; every cell must be a number")
-    if not np.all(np.isfinite(out)):
-        fail(f"{path} contains NaN or infinite values; remove or impute them first")
-    return out
-
-
-def _numeric(row) -> bool:
-    try:
-        [float(c) for c in row]
-    except ValueError:
-        return False
-    return True
-
-
-def _write_predictions(path, pred) -> None:
-    """Write one column 'prediction' atomically (a temporary file, then a rename)."""
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["prediction"])
-        w.writerows([[repr(float(v))] for v in np.ravel(pred)])

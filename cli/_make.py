@@ -11,18 +11,19 @@ import numpy as np
 import actdesign
 
 from ._common import emit_json, fail, json_option, user_errors
+from ._options import dim_option, shape_option
 from ._sketch import sketch
 
 
 @click.command()
-@click.option("--penalty", required=True, help='Target penalty rho(k), e.g. "exp(k)" (read as even).')
-@click.option("--dim", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Input dimension D; the penalty is the total one, |k|^(D-1) included.")
-@click.option("--shape", type=click.Choice(["bump", "sigmoid", "relu"]), default="bump",
-              show_default=True, help="Zero-phase phi, or its once/twice integrated form.")
-@click.option("--name", default=None, help="Name for the spec and exports (default: from the penalty).")
-@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False),
-              help="Directory for NAME.json and exports.")
+@click.option("--penalty", required=True,
+              help='Target penalty rho(k), e.g. "exp(k)" (read as even).')
+@dim_option(help_text="Input dimension D; the penalty is the total one, |k|^(D-1) included.")
+@shape_option()
+@click.option("--name", default=None,
+              help="Name for the spec and exports (default: from the penalty).")
+@click.option("--out", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False), help="Directory for NAME.json and exports.")
 @click.option("--export", "export", default="", help="Comma list of backends to export: torch,jax.")
 @click.option("--png/--no-png", default=False, help="Also save a plot of phi to NAME.png.")
 @click.option("--force", is_flag=True, help="Overwrite existing files.")

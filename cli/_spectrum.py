@@ -9,6 +9,7 @@ import actdesign
 from actdesign import spectrum as sp
 
 from ._common import emit_json, fail, json_option, user_errors
+from ._options import data_option
 
 DEFAULT_DOMAIN = {"function": "0,1", "activation": "-20,20"}
 ENERGY = 0.99  # energy fraction for the reported bandwidth
@@ -52,7 +53,7 @@ def _peaks(spec, count=5):
 @click.option(
     "--activation", metavar="EXPR", help="Activation formula in z (spectrum of phi itself)."
 )
-@click.option("--data", metavar="FILE", help="CSV with columns x,f or x,y,f (header optional).")
+@data_option("CSV with columns x,f or x,y,f (header optional).", required=False)
 @click.option(
     "--domain",
     metavar="a,b",

@@ -116,7 +116,7 @@ def test_bad_input_exit_2_one_line(args, words):
     [
         ("x,f\n0,1\n1,nan\n2,3\n", "NaN"),
         ("x,f\n0,1\n1,2,3\n", "columns"),
-        ("x,f\n0,1\n1,abc\n", "not numeric"),
+        ("x,f\n0,1\n1,abc\n", "not a number"),
         ("x,f\n0,1\n", "at least 2 rows"),
         ("x,f\n0,1\n0,2\n1,3\n", "repeated"),
     ],

@@ -1,82 +1,22 @@
-"""CSV input and output for fits: strict reading, atomic writing.
+"""CSV input and output for fits (strict reading and atomic writing: actdesign._csv).
 
 Training files hold the input columns and then one target column; prediction files
-hold the input columns only. A first row that does not parse as numbers is a header.
-Every defect (empty file, ragged row, non-number, NaN, inf, wrong column count) is
-reported with its line number and the fix.
+hold the input columns only.
 """
 
 from __future__ import annotations
 
-import csv
-import math
 from pathlib import Path
 
 import numpy as np
 
-from ..atomic import write_atomic
+from .._csv import read_table, write_column
 from ._errors import DataError
-
-
-def _rows(path):
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"data file {path} not found; check the path")
-    try:
-        text = path.read_text()
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not a text CSV file") from None
-    rows = [
-        (i + 1, r) for i, r in enumerate(csv.reader(text.splitlines())) if any(c.strip() for c in r)
-    ]
-    if not rows:
-        raise DataError(f"{path} is empty; it needs one row per point")
-    return path, rows
-
-
-def _parse(path, rows):
-    """Numbers of all rows (first row dropped if it is a header)."""
-    first = rows[0][1]
-    if not all(_is_number(c) for c in first):
-        rows = rows[1:]
-        if not rows:
-            raise DataError(f"{path} has a header but no data rows")
-    width = len(rows[0][1])
-    out = np.empty((len(rows), width))
-    for k, (line, row) in enumerate(rows):
-        if len(row) != width:
-            raise DataError(
-                f"{path} line {line}: {len(row)} columns, expected {width} "
-                "(every row needs the same number of columns)"
-            )
-        for c, cell in enumerate(row):
-            try:
-                v = float(cell)
-            except ValueError:
-                raise DataError(
-                    f"{path} line {line} column {c + 1}: {cell.strip()!r} is not a number"
-                ) from None
-            if not math.isfinite(v):
-                raise DataError(
-                    f"{path} line {line} column {c + 1}: {cell.strip()} is not finite; "
-                    "remove or impute such rows"
-                )
-            out[k, c] = v
-    return out
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-        return True
-    except ValueError:
-        return False
 
 
 def read_training_csv(path):
     """(X, y) from a CSV with input columns then one target column."""
-    path, rows = _rows(path)
-    A = _parse(path, rows)
+    A = read_table(path)
     if A.shape[1] < 2:
         raise DataError(
             f"{path} has {A.shape[1]} column; a training file needs input columns "
@@ -87,8 +27,7 @@ def read_training_csv(path):
 
 def read_inputs_csv(path, n_inputs: int):
     """X from a CSV with exactly ``n_inputs`` columns."""
-    path, rows = _rows(path)
-    A = _parse(path, rows)
+    A = read_table(path)
     if A.shape[1] != n_inputs:
         raise DataError(
             f"{path} has {A.shape[1]} columns but the model was fitted on "
@@ -99,10 +38,7 @@ def read_inputs_csv(path, n_inputs: int):
 
 def write_predictions(path, values) -> Path:
     """One prediction per line, written atomically (temporary file and rename)."""
-    path = Path(path)
-    values = np.asarray(values, dtype=float).ravel()
-    write_atomic(path, "".join(f"{v:.17g}\n" for v in values))
-    return path
+    return write_column(path, values)
 
 
 def check_arrays(X, y=None):

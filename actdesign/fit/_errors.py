@@ -1,10 +1,7 @@
 """Errors and warnings of the fit (bad input -> ActdesignError subclasses, CLI exit 2)."""
 
 from .._errors import ActdesignError
-
-
-class DataError(ActdesignError):
-    """Training or prediction data are malformed (NaN, inf, ragged, wrong column count)."""
+from .._errors import DataError as DataError  # one class for every reader (actdesign._csv)
 
 
 class MemoryEstimateError(ActdesignError):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from .._errors import ActdesignError
+from .._csv import read_table
+from .._errors import DataError
 from ._transform import sample_spectrum
 
 UNIFORM_RTOL = 1e-9
+HINT = "give a CSV with columns x,f or x,y,f"
 
 
 def read_csv(path):
@@ -17,45 +17,13 @@ def read_csv(path):
 
     Raises
     ------
-    ActdesignError
+    DataError
         Missing file, wrong column count, non-numeric or non-finite entries, fewer than 2 rows.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ActdesignError(f"data file {path} not found; give a CSV with columns x,f or x,y,f")
-    try:
-        lines = [ln.strip() for ln in path.read_text().splitlines()]
-    except UnicodeDecodeError:
-        raise ActdesignError(f"{path} is not a text CSV file; give columns x,f or x,y,f") from None
-    rows = [ln for ln in lines if ln and not ln.startswith("#")]
-    if rows and not _numeric(rows[0]):
-        rows = rows[1:]  # a header row
-    table = []
-    for i, ln in enumerate(rows, 1):
-        cells = ln.split(",")
-        if not _numeric(ln):
-            raise ActdesignError(
-                f"{path}: data row {i} is not numeric ({ln[:40]!r}); use columns x,f or x,y,f"
-            )
-        table.append([float(c) for c in cells])
-    widths = {len(r) for r in table}
-    if len(table) < 2 or len(widths) != 1 or widths.pop() not in (2, 3):
-        raise ActdesignError(
-            f"{path}: need at least 2 rows of 2 (x,f) or 3 (x,y,f) numeric columns"
-        )
-    a = np.array(table)
-    if not np.all(np.isfinite(a)):
-        r = int(np.flatnonzero(~np.all(np.isfinite(a), axis=1))[0]) + 1
-        raise ActdesignError(f"{path}: data row {r} holds NaN or inf; remove or fill it")
+    a = read_table(path, hint=HINT)
+    if a.shape[0] < 2 or a.shape[1] not in (2, 3):
+        raise DataError(f"{path}: need at least 2 rows of 2 (x,f) or 3 (x,y,f) numeric columns")
     return (a[:, 0] if a.shape[1] == 2 else a[:, :2]), a[:, -1]
-
-
-def _numeric(line):
-    try:
-        [float(c) for c in line.split(",")]
-    except ValueError:
-        return False
-    return True
 
 
 def _uniform_axis(x):
