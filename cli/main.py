@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -16,11 +17,39 @@ COMMANDS = {
     "gain": "actdesign_cli._init:gain",
     "swim": "actdesign_cli._init:swim",
     "gallery": "actdesign_cli._gallery:gallery",
+    "sweep": "actdesign_cli._sweep:sweep",
+    "choose": "actdesign_cli._choose:choose",
+    "adaptive": "actdesign_cli._adaptive:adaptive",
 }
 
 
 class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when it is used."""
+    """A group that imports a subcommand's module only when it is used.
+
+    Usage errors (a bad option value, a missing or unknown option) print one line and
+    exit 2, like every other bad input, instead of click's usage block.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as err:
+            where = err.ctx.command_path if err.ctx is not None else "actdesign"
+            click.echo(
+                f"actdesign: error: {' '.join(err.format_message().split())} "
+                f"(see '{where} --help')",
+                err=True,
+            )
+            sys.exit(2)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)

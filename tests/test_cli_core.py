@@ -143,3 +143,22 @@ def test_readme_main_command_works_in_a_fresh_directory(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "1/(2*pi*(z**2 + 1/4))" in r.stdout or "method      table" in r.stdout
     assert (tmp_path / "out" / "exp_k.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["fit", "--data", "d.csv", "--width", "abc"], "'--width'"),
+        (["fit", "--data", "d.csv", "--widthx", "3"], "No such option"),
+        (["make"], "Missing option '--penalty'"),
+        (["make", "--penalty", "exp(k)", "--dim", "0"], "'--dim'"),
+        (["gain", "--c", "x"], "'--c'"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_2(args, words):
+    r = run(*args)
+    assert r.exit_code == 2
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and words in lines[0] and "--help" in lines[0], r.output
+    assert lines[0].startswith("actdesign: error:")
