@@ -2,153 +2,40 @@
 
 from __future__ import annotations
 
-import math
-
 import click
 
 from ._common import emit_json, fail, json_option, user_errors
-
-INTS = ("width", "epochs", "seed", "record_every")
-FLOATS = ("regime", "lr", "scale", "bias_std", "radius", "init_scale", "threshold", "pin_tol")
+from ._options import NONNEGATIVE, POSITIVE, data_option, seed_option
 
 
-def _convert(values: dict) -> dict:
-    # options arrive as text and are converted here, so that a bad value gives one line
-    # and exit status 2 (click's own type errors print a three-line usage block)
-    out = {}
-    for name, text in values.items():
-        kind = int if name in INTS else float
-        if text is None:
-            out[name] = None
-            continue
-        try:
-            out[name] = kind(str(text).strip())
-        except ValueError:
-            what = "an integer" if kind is int else "a number"
-            fail(f"--{name.replace('_', '-')} must be {what}, got {text!r}")
-    return out
-
-
-def _check_positive(**values):
-    # numbers are validated here and by TrainConfig, so bad values give one line, exit 2
-    for name, value in values.items():
-        if not (value > 0 and math.isfinite(value)):
-            fail(f"--{name.replace('_', '-')} must be a positive finite number, got {value}")
+def _opt(name, kind, default, help_text, metavar=None):
+    return click.option(name, type=kind, default=default, show_default=default is not None,
+                        metavar=metavar, help=help_text)
 
 
 @click.command()
-@click.option(
-    "--data", type=str, metavar="CSV", default=None, help="Training CSV: columns x1..xD, then y."
-)
-@click.option(
-    "--width", type=str, metavar="N", default="128", show_default=True, help="Hidden neurons."
-)
-@click.option(
-    "--regime",
-    type=str,
-    metavar="X",
-    default="30",
-    show_default=True,
-    help="Step of (w, b) over width x step of v: 0 kernel, 1 NTK, >> 1 adaptive.",
-)
-@click.option(
-    "--epochs",
-    type=str,
-    metavar="N",
-    default="2000",
-    show_default=True,
-    help="Full-batch gradient steps.",
-)
-@click.option(
-    "--lr",
-    type=str,
-    metavar="X",
-    default="0.5",
-    show_default=True,
-    help="Base step size (v steps lr/width, (w, b) step regime*lr).",
-)
-@click.option(
-    "--seed", type=str, metavar="N", default="0", show_default=True, help="Random seed (>= 0)."
-)
-@click.option(
-    "--law",
-    type=str,
-    metavar="uniform|gaussian",
-    default="uniform",
-    show_default=True,
-    help="Initial law of (w, b): uniform or gaussian.",
-)
-@click.option(
-    "--scale",
-    type=str,
-    metavar="X",
-    default="1",
-    show_default=True,
-    help="|w| (uniform law) or sigma_w (gaussian law).",
-)
-@click.option(
-    "--bias-std",
-    type=str,
-    metavar="X",
-    default="1",
-    show_default=True,
-    help="sigma_b of the gaussian law.",
-)
-@click.option(
-    "--radius",
-    type=str,
-    metavar="R",
-    default=None,
-    help="Uniform law: gamma ~ U[-R, R] (default: max |x| of the data).",
-)
-@click.option(
-    "--init-scale",
-    type=str,
-    metavar="X",
-    default="0.1",
-    show_default=True,
-    help="Standard deviation of sqrt(width) * v at initialisation.",
-)
-@click.option(
-    "--record-every",
-    type=str,
-    metavar="N",
-    default="50",
-    show_default=True,
-    help="Epochs between recorded snapshots.",
-)
-@click.option(
-    "--threshold",
-    type=str,
-    metavar="X",
-    default="0.05",
-    show_default=True,
-    help="Distance at which the hierarchical clustering of planes is cut.",
-)
-@click.option(
-    "--pin-tol",
-    type=str,
-    metavar="X",
-    default="0.005",
-    show_default=True,
-    help="A plane is pinned within pin-tol * R of a data point.",
-)
-@click.option(
-    "--drift-widths",
-    type=str,
-    metavar="N,N,...",
-    default=None,
-    help="Also run the kernel-limit drift check at these widths, e.g. 64,256,1024 "
-    "(regime 1, 100 epochs, lr 0.1, init 1, 3 seeds, same law).",
-)
-@click.option(
-    "--plot",
-    "plot_path",
-    type=str,
-    metavar="PNG",
-    default=None,
-    help="Write the figure (planes on the sinogram, V_t, clusters) to this PNG.",
-)
+@data_option("Training CSV: columns x1..xD, then y.")
+@_opt("--width", click.IntRange(min=1), 128, "Hidden neurons.")
+@_opt("--regime", NONNEGATIVE, 30.0,
+      "Step of (w, b) over width x step of v: 0 kernel, 1 NTK, >> 1 adaptive.")
+@_opt("--epochs", click.IntRange(min=1), 2000, "Full-batch gradient steps.")
+@_opt("--lr", POSITIVE, 0.5, "Base step size (v steps lr/width, (w, b) step regime*lr).")
+@seed_option(default=0)
+@_opt("--law", click.Choice(["uniform", "gaussian"]), "uniform", "Initial law of (w, b).")
+@_opt("--scale", POSITIVE, 1.0, "|w| (uniform law) or sigma_w (gaussian law).")
+@_opt("--bias-std", POSITIVE, 1.0, "sigma_b of the gaussian law.")
+@_opt("--radius", POSITIVE, None,
+      "Uniform law: gamma ~ U[-R, R] (default: max |x| of the data).", "R")
+@_opt("--init-scale", POSITIVE, 0.1, "Standard deviation of sqrt(width) * v at initialisation.")
+@_opt("--record-every", click.IntRange(min=1), 50, "Epochs between recorded snapshots.")
+@_opt("--threshold", POSITIVE, 0.05,
+      "Distance at which the hierarchical clustering of planes is cut.")
+@_opt("--pin-tol", POSITIVE, 0.005, "A plane is pinned within pin-tol * R of a data point.")
+@_opt("--drift-widths", str, None,
+      "Also run the kernel-limit drift check at these widths, e.g. 64,256,1024 "
+      "(regime 1, 100 epochs, lr 0.1, init 1, 3 seeds, same law).", "N,N,...")
+@click.option("--plot", "plot_path", metavar="PNG", default=None,
+              help="Write the figure (planes on the sinogram, V_t, clusters) to this PNG.")
 @json_option
 @user_errors
 def adaptive(
@@ -178,28 +65,6 @@ def adaptive(
     from actdesign import adaptive as A
     from actdesign.fit import read_training_csv
 
-    if data is None:
-        fail("--data is required: a CSV with columns x1..xD, then y")
-    n = _convert(
-        dict(
-            width=width,
-            regime=regime,
-            epochs=epochs,
-            lr=lr,
-            seed=seed,
-            scale=scale,
-            bias_std=bias_std,
-            radius=radius,
-            init_scale=init_scale,
-            record_every=record_every,
-            threshold=threshold,
-            pin_tol=pin_tol,
-        )
-    )
-    width, regime, epochs, lr, seed = (n[k] for k in ("width", "regime", "epochs", "lr", "seed"))
-    scale, bias_std, radius, init_scale = (n[k] for k in FLOATS[2:6])
-    record_every, threshold, pin_tol = n["record_every"], n["threshold"], n["pin_tol"]
-    _check_positive(threshold=threshold, pin_tol=pin_tol)
     if plot_path is not None and not plot_path.lower().endswith(".png"):
         fail(f"--plot writes a PNG; give a path ending in .png, got {plot_path}")
     config = A.TrainConfig(

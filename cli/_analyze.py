@@ -49,7 +49,7 @@ def analyze(expr, spec, k_list, dim, as_json):
         click.echo(f"null space  polynomials of degree < {pen.null_space} cost nothing")
     click.echo(f"trusted k   {pen.trust[0]:.3g} .. {pen.trust[1]:.3g} "
                f"(numeric values, ~{pen.rtol:.0e} relative)")
-    for kk, v in zip(ks, vals):
+    for kk, v in zip(ks, vals, strict=True):
         click.echo(f"  rho({kk:g}) = {v:.12g}")
     click.echo(f"convention  {actdesign._convention.SHORT}")
 

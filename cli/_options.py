@@ -39,6 +39,26 @@ class _NumberOrInf(click.ParamType):
         return v
 
 
+class _Finite(click.ParamType):
+    """A finite float above ``low`` (or at it, when ``closed``)."""
+
+    def __init__(self, low: float = 0.0, closed: bool = False):
+        self.low, self.closed = low, closed
+        self.name = "X>=0" if closed else "X>0"
+
+    def convert(self, value, param, ctx):
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(v) or v < self.low or (v == self.low and not self.closed):
+            bound = ">=" if self.closed else ">"
+            self.fail(f"must be a finite number {bound} {self.low:g}, got {value}", param, ctx)
+        return v
+
+
+POSITIVE = _Finite()
+NONNEGATIVE = _Finite(closed=True)
 WIDTH = _NumberOrInf("N|inf", integer=True)
 RADIUS = _NumberOrInf("R|inf", integer=False)
 
@@ -97,8 +117,8 @@ def data_option(help_text="Training CSV: input columns, then one target column (
 
 
 def seed_option(default=None):
-    return click.option("--seed", type=int, default=default, show_default=default is not None,
-                        help="Random seed.")
+    return click.option("--seed", type=click.IntRange(min=0), default=default,
+                        show_default=default is not None, help="Random seed (>= 0).")
 
 
 predict_options = _stack(

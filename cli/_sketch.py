@@ -18,6 +18,6 @@ def sketch(x, y, height: int = 9) -> str:
         if ok[j]:
             rows[height - 1 - int(round((v - lo) / span * (height - 1)))][j] = "*"
     labels = [f"{hi:>10.3g} |"] + [" " * 10 + " |"] * (height - 2) + [f"{lo:>10.3g} |"]
-    lines = [lab + "".join(r) for lab, r in zip(labels, rows)]
+    lines = [lab + "".join(r) for lab, r in zip(labels, rows, strict=True)]
     lines.append(" " * 11 + f"z from {x[0]:g} to {x[-1]:g}")
     return "\n".join(lines)

@@ -36,7 +36,8 @@ class LazyGroup(click.Group):
         try:
             rv = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as err:
-            where = err.ctx.command_path if err.ctx is not None else "actdesign"
+            path = err.ctx.command_path.split()[1:] if err.ctx is not None else []
+            where = " ".join(["actdesign", *path])  # the installed name, not argv[0]
             click.echo(
                 f"actdesign: error: {' '.join(err.format_message().split())} "
                 f"(see '{where} --help')",

@@ -100,4 +100,4 @@ def test_bad_files_give_one_line_and_write_nothing(tmp_path):
     r = run("--data", three, "--plot", out)
     assert r.exit_code == 2 and "1-D and 2-D" in r.stderr and not out.exists()
     r = CliRunner().invoke(main, ["adaptive"])
-    assert r.exit_code == 2 and "--data is required" in r.stderr and r.stderr.count("\n") == 1
+    assert r.exit_code == 2 and "Missing option '--data'" in r.stderr and r.stderr.count("\n") == 1
