@@ -31,3 +31,12 @@ from ._tail import TailLaw as TailLaw
 from ._design import design as design
 from ._analyze import Penalty as Penalty
 from ._analyze import analyze as analyze
+
+
+def __getattr__(name):
+    # lazy public entry points: their modules load scipy parts only when first used
+    if name == "choose_penalty":
+        from .choose import choose_penalty
+
+        return choose_penalty
+    raise AttributeError(f"module 'actdesign' has no attribute {name!r}")
