@@ -9,7 +9,16 @@ penalties are even in k; rho_total(k) = |k|^(D-1) / |F[phi](k)|^2.
 __version__ = "0.1.0"
 
 # conventions and errors
+# value objects
+from ._activation import Activation as Activation
+from ._activation import from_expression as from_expression
+from ._activation import load as load
+from ._analyze import Penalty as Penalty
+from ._analyze import analyze as analyze
 from ._convention import CONVENTION as CONVENTION
+
+# design and analysis
+from ._design import design as design
 from ._errors import ActdesignError as ActdesignError
 from ._errors import ParseError as ParseError
 from ._errors import PenaltyError as PenaltyError
@@ -19,18 +28,8 @@ from ._errors import SpecError as SpecError
 # parsing
 from ._parse import parse_activation as parse_activation
 from ._parse import parse_penalty as parse_penalty
-
-# value objects
-from ._activation import Activation as Activation
-from ._activation import from_expression as from_expression
-from ._activation import load as load
 from ._tabulation import Tabulation as Tabulation
 from ._tail import TailLaw as TailLaw
-
-# design and analysis
-from ._design import design as design
-from ._analyze import Penalty as Penalty
-from ._analyze import analyze as analyze
 
 
 def __getattr__(name):

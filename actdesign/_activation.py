@@ -105,17 +105,22 @@ class Activation:
         """A vectorised numpy function z -> phi(z)."""
         return lambda z: self(z)
 
-    def to_torch(self):
-        """A ``torch.nn.Module`` computing phi (needs torch)."""
+    def to_torch(self, gain=None):
+        """A ``torch.nn.Module`` computing phi (needs torch).
+
+        ``gain`` (a number) adds ``GAIN`` and an initialiser to the generated module;
+        :func:`actdesign.export.to_torch` computes it with actdesign.init.
+        """
         from ._export import to_torch
 
-        return to_torch(self)
+        return to_torch(self, gain=gain)
 
-    def to_jax(self):
-        """A pure JAX function computing phi (works under jit, grad and vmap)."""
+    def to_jax(self, gain=None):
+        """A pure JAX function computing phi (works under jit, grad and vmap); ``gain``
+        as in :meth:`to_torch`."""
         from ._export import to_jax
 
-        return to_jax(self)
+        return to_jax(self, gain=gain)
 
     def with_name(self, name: str) -> Activation:
         """A copy with another name."""

@@ -10,8 +10,8 @@ determined by its penalty only up to polynomials of degree < m (the null space).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -20,54 +20,30 @@ from ._activation import Activation, from_expression
 from ._convention import CONVENTION
 from ._errors import ActdesignError
 from ._evaluate import evaluate
+from ._kinks import breakpoints
 from ._symbols import k as K
 from ._symbols import z as Z
 from ._timeout import time_limit
+from .registry import FAMILIES
 
 DEFAULT_K = (0.3, 1.0, 2.5, 5.0)
 VERIFY_K = np.array([0.05, 0.3, 0.77, 1.0, 1.9, 2.5, 3.7, 5.0])
 VERIFY_RTOL = 1e-8
+BREAK_LIMIT = 1000.0  # |z| searched for break points
 SLOW_TAIL_RTOL = 1e-3  # numeric accuracy when phi^(m) decays slower than 1/|z| (see Penalty)
 
 _A = sp.Wild("A", exclude=[Z, 0])
 _s = sp.Wild("s", exclude=[Z, 0])
-_a = sp.Wild("a", exclude=[Z])
 _k = sp.Abs(K)
 
 
-def _rho_scaled(base):
-    """rho for A * f(s z) from rho_f: s^2 rho_f(k/s) / A^2 (s > 0)."""
-    return lambda p: p[_s] ** 2 * base(p).xreplace({K: K / p[_s]}) / p[_A] ** 2
+def _pattern_row(fam):
+    wilds = {n: sp.Wild(n, exclude=[Z]) for n in fam.symbols}
+    return fam, fam.pattern(wilds, _A, _s), wilds
 
 
-# pattern in z  ->  rho(k) for the matched parameters (theory.md section 5)
-PAIRS: tuple[tuple[sp.Expr, Callable], ...] = (
-    (_A * sp.Max(0, _s * Z), _rho_scaled(lambda p: K**4)),
-    (_A * sp.Max(_a * _s * Z, _s * Z), lambda p: _rho_scaled(lambda q: K**4)(p) / (1 - p[_a]) ** 2),
-    (_A * sp.Abs(_s * Z), _rho_scaled(lambda p: K**4 / 4)),
-    (_A * sp.Heaviside(_s * Z), _rho_scaled(lambda p: K**2)),
-    (_A * sp.Max(0, _s * Z) ** _a,
-     _rho_scaled(lambda p: _k ** (2 * p[_a] + 2) / sp.gamma(p[_a] + 1) ** 2)),
-    (_A * sp.Piecewise((_s * Z, _s * Z > 0), (sp.exp(_s * Z) - 1, True)),
-     _rho_scaled(lambda p: K**4 * (1 + K**2))),
-    (_A * sp.log(1 + sp.exp(_s * Z)), _rho_scaled(lambda p: K**2 * sp.sinh(sp.pi * K) ** 2 / sp.pi**2)),
-    (_A / (1 + sp.exp(-_s * Z)), _rho_scaled(lambda p: sp.sinh(sp.pi * K) ** 2 / sp.pi**2)),
-    (_A * sp.tanh(_s * Z), _rho_scaled(lambda p: sp.sinh(sp.pi * K / 2) ** 2 / sp.pi**2)),
-    (_A * sp.erf(_s * Z), _rho_scaled(lambda p: K**2 * sp.exp(K**2 / 2) / 4)),
-    (_A * Z * (1 + sp.erf(Z / sp.sqrt(2))),
-     lambda p: K**4 * sp.exp(K**2) / (1 + K**2) ** 2 / (2 * p[_A]) ** 2),
-    (_A * Z / (1 + sp.exp(-Z)),
-     lambda p: sp.sinh(sp.pi * K) ** 4 / (sp.pi**4 * sp.cosh(sp.pi * K) ** 2) / p[_A] ** 2),
-    (_A * sp.exp(-_a * Z**2), lambda p: sp.exp(K**2 / (2 * p[_a])) * p[_a] / (sp.pi * p[_A] ** 2)),
-    (_A / (_a + Z**2),
-     lambda p: p[_a] * sp.exp(2 * sp.sqrt(p[_a]) * _k) / (sp.pi**2 * p[_A] ** 2)),
-    (_A * sp.exp(-_s * sp.Abs(Z)), lambda p: (p[_s] ** 2 + K**2) ** 2 / (4 * p[_A] ** 2)),
-    (_A * sp.besselk(0, _s * sp.Abs(Z)), lambda p: (p[_s] ** 2 + K**2) / (sp.pi**2 * p[_A] ** 2)),
-    (_A * sp.exp(-(Z**2) / 2) * sp.cos(_s * Z),
-     lambda p: 2 / (sp.pi * p[_A] ** 2 * (sp.exp(-((K - p[_s]) ** 2) / 2)
-                                           + sp.exp(-((K + p[_s]) ** 2) / 2)) ** 2)),
-    (_A * sp.sech(_s * Z), _rho_scaled(lambda p: sp.cosh(sp.pi * K / 2) ** 2 / sp.pi**2)),
-)
+# pattern in z -> rho(k), one row per registry family with a penalty (theory.md section 5)
+PAIRS: tuple = tuple(_pattern_row(f) for f in FAMILIES if f.rho is not None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,15 +137,24 @@ def _table(phi, timeout):
 
 
 def _match_table(phi):
-    for pattern, rho in PAIRS:
+    for fam, pattern, wilds in PAIRS:
         p = phi.match(pattern)
         if not p:
             continue
-        p = {w: p.get(w, sp.Integer(1)) for w in (_A, _s, _a)}
-        if not (p[_s].is_positive and p[_A].is_real):
+        A, s = p.get(_A, sp.Integer(1)), p.get(_s, sp.Integer(1))
+        defaults = dict(fam.params)
+        values = {n: p.get(w, sp.nsimplify(defaults[n])) for n, w in wilds.items()}
+        if not (s.is_positive and A.is_real) or not _holds(fam, values):
             continue
-        return sp.simplify(rho(p).xreplace({K: _k}))
+        return sp.simplify(fam.rho_matched(values, A, s).xreplace({K: _k}))
     return None
+
+
+def _holds(fam, values) -> bool:
+    try:
+        return bool(fam.valid(values))
+    except TypeError:  # a relational SymPy cannot decide (symbolic match): not this family
+        return False
 
 
 def _symbolic(phi, timeout):
@@ -268,29 +253,11 @@ def _singular_power(deriv, breaks):
 
 
 def _breakpoints(act: Activation):
+    """Break points of phi (actdesign._kinks), within the range the quadrature resolves;
+    [0.0] when there are none (a split point the rules start from)."""
     if act.phi is None:
         return [0.0]
-    pts = set()
-    for node in sp.preorder_traversal(act.phi):
-        args = []
-        if isinstance(node, (sp.Abs, sp.Heaviside, sp.sign)):
-            args = [node.args[0]]
-        elif isinstance(node, (sp.Max, sp.Min)):
-            args = [node.args[0] - node.args[1]] if len(node.args) == 2 else []
-        elif isinstance(node, sp.Piecewise):
-            args = [c.lhs - c.rhs for _, c in node.args if isinstance(c, sp.core.relational.Relational)]
-        for a in args:
-            pts.update(_roots(a))
-    return sorted(pts) or [0.0]
-
-
-def _roots(expr):
-    try:
-        with time_limit(2.0):
-            sols = sp.solve(sp.Eq(expr, 0), Z)
-        return {float(s) for s in sols if s.is_real}
-    except Exception:  # noqa: BLE001 - an unsolvable kink location just loses that split point
-        return set()
+    return [float(p) for p in breakpoints(act.phi, BREAK_LIMIT)] or [0.0]
 
 
 def _jump(act: Activation, b: float, j: int) -> float:

@@ -28,7 +28,7 @@ tests compare nodes and weights with the defining formulas in mpmath at 40 digit
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from math import factorial
 
 import numpy as np
@@ -174,7 +174,7 @@ def _trig_mp(m, h, alpha, kind):
     return np.array(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ooura(level: int, kind: str, alpha_level: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of the Ooura-Mori rule; see the module docstring.
 
@@ -195,7 +195,7 @@ def ooura(level: int, kind: str, alpha_level: int = 0) -> tuple[np.ndarray, np.n
     return _frozen(nu[keep]), _frozen(w[keep])
 
 
-@lru_cache(maxsize=None)
+@cache
 def exp_sinh(level: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes x and weights of ``int_0^inf f(x) dx ~ sum(w f(x))`` (x = exp(pi/2 sinh t))."""
     h = DE_H0 / 2.0**level
@@ -209,7 +209,7 @@ def exp_sinh(level: int) -> tuple[np.ndarray, np.ndarray]:
     return _frozen(x), _frozen(w)
 
 
-@lru_cache(maxsize=None)
+@cache
 def tanh_sinh(level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tanh-sinh rule on [0, 1]: ``(u, dist, w)`` with ``int_0^1 f ~ sum(w f(u))``.
 

@@ -25,6 +25,7 @@ from ._symbols import z as Z
 from ._table import _c, _power, _q
 from ._tabulation import Tabulation
 from ._tail import TailLaw
+from ._tailfit import MODELS, fit_decay
 
 INNER = 64.0  # the verification range [-50, 50] sits inside the finely checked part
 OUTER = 4096.0  # beyond this the identified tail law is used
@@ -41,7 +42,7 @@ def values(amp: Amplitude, s: int, z, nu: int = 0):
     """The nu-th derivative of the shape-s activation at ``z``, with an error estimate."""
     z = np.asarray(z, dtype=float)
     order = s - nu  # >= 0: a shape formula; < 0: derivative of the bump
-    G, g0 = amp, amp.g0
+    g0 = amp.g0
     if order == 2:
         v, e = _fourier().inverse_cosine(amp.integrand(2), z)
         return g0 * np.maximum(z, 0.0) + v, e
@@ -163,29 +164,13 @@ def _tails(amp: Amplitude, s: int):
 
 
 def _fit_decay(az, v, poly):
-    """Fit c |z|^p exp(-a|z| - b z^2) to ``v``; the simplest model that fits wins."""
+    """c |z|^p exp(-a|z| - b z^2) fitted to ``v`` (the one tail fit, actdesign._tailfit)."""
     if np.all(np.abs(v) < 1e-290):
         return TailLaw(poly=poly), ""
-    sign = np.sign(v[np.argmax(np.abs(v))])
-    if np.any(np.sign(v) != sign):
-        return TailLaw(poly=poly), "oscillating tail not identified; set to 0 beyond |z| = %g" % OUTER
-    y = np.log(np.abs(v))
-    best = None
-    for cols in (("1", "log"), ("1", "log", "z"), ("1", "log", "z2")):
-        basis = {"1": np.ones_like(az), "log": np.log(az), "z": -az, "z2": -(az**2)}
-        A = np.stack([basis[c] for c in cols], axis=1)
-        coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-        resid = float(np.max(np.abs(A @ coef - y)))
-        if best is None or resid < best[0] - 1e-9:
-            best = (resid, cols, coef)
-        if resid < 1e-7:
-            break
-    resid, cols, coef = best
-    params = dict(zip(cols, coef))
-    law = TailLaw(poly=poly, c=float(sign * np.exp(params["1"])), p=float(params["log"]),
-                  a=float(max(params.get("z", 0.0), 0.0)), b=float(max(params.get("z2", 0.0), 0.0)))
-    note = "" if resid < 1e-5 else f"tail law fitted with relative residual {resid:.1e}"
-    return law, note
+    law, resid = fit_decay(az, v, poly, 1e-7, MODELS[:3])
+    if resid is None:
+        return law, "tail not identified (oscillating or underflowing); set to 0 beyond |z| = %g" % OUTER
+    return law, "" if resid < 1e-5 else f"tail law fitted with relative residual {resid:.1e}"
 
 
 def _fourier():

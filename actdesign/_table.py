@@ -12,8 +12,8 @@ condition holds wins. Every row is tested against an independent reference
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy as sp
 
@@ -96,14 +96,14 @@ PAIRS: tuple[Pair, ...] = (
         _c * kappa**_q * sp.exp(-_a * kappa),
         lambda p: p[_c] * sp.gamma(p[_q] + 1) * sp.cos((p[_q] + 1) * sp.atan(z / p[_a]))
         / (sp.pi * (p[_a] ** 2 + z**2) ** ((p[_q] + 1) / 2)),
-        lambda p: bool(p[_a].is_positive) and bool((p[_q] > -1)),
+        lambda p: bool(p[_a].is_positive) and bool(p[_q] > -1),
     ),
     Pair(
         "power-gaussian (dim > 1 Gaussian)",
         _c * kappa**_q * sp.exp(-_a * kappa**2),
         lambda p: p[_c] * sp.gamma((p[_q] + 1) / 2) / (2 * sp.pi * p[_a] ** ((p[_q] + 1) / 2))
         * sp.hyper([(p[_q] + 1) / 2], [sp.Rational(1, 2)], -(z**2) / (4 * p[_a])),
-        lambda p: bool(p[_a].is_positive) and bool((p[_q] > -1)),
+        lambda p: bool(p[_a].is_positive) and bool(p[_q] > -1),
     ),
     Pair(
         "matern",

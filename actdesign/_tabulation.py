@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._hermite import hermite
 from ._tail import TailLaw
 
 
@@ -80,23 +81,7 @@ class Tabulation:
         """
         x = np.asarray(x, dtype=float)
         d = [np.asarray(v, dtype=float) for v in derivs]
-        m = len(d)
-        h = np.diff(x)
-        n = x.size - 1
-        # Solve, per piece, the (2m)x(2m) confluent Vandermonde system in t in [0, h].
-        coeffs = np.empty((n, 2 * m))
-        from math import factorial
-
-        for i in range(n):
-            rows, rhs = [], []
-            for end, t in ((0, 0.0), (1, h[i])):
-                for q in range(m):
-                    row = [0.0] * (2 * m)
-                    for j in range(q, 2 * m):
-                        row[j] = factorial(j) / factorial(j - q) * t ** (j - q)
-                    rows.append(row)
-                    rhs.append(d[q][i + end])
-            coeffs[i] = np.linalg.solve(np.array(rows), np.array(rhs))
+        coeffs = hermite(x[:-1], x[1:], [v[:-1] for v in d], [v[1:] for v in d])
         return cls(x, coeffs, left, right)
 
     def to_dict(self) -> dict:

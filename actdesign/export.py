@@ -9,12 +9,98 @@ Example::
     module = to_torch(act)              # a torch.nn.Module, built from the generated text
     write_exports(act, "out")           # out/exp_2_k_torch.py and out/exp_2_k_jax.py
 
-torch and jax are imported only by the generated code, never by this module.
+torch and jax are imported only by the generated code, never by this module. This module
+is the one place that asks :func:`actdesign.init.gain` for the ``GAIN`` of a file and
+hands it to the exporter (:mod:`actdesign._export`) as a number, so the exporter never
+imports init and init, which exports through ``Activation.to_torch``, never forms an
+import circle with it.
 """
 
+import json
+import warnings
+
+import numpy as np
+
+from . import _export
 from ._export import export_path as export_path
-from ._export import export_source as export_source
-from ._export import to_jax as to_jax
 from ._export import to_numpy as to_numpy
-from ._export import to_torch as to_torch
-from ._export import write_exports as write_exports
+from ._export._names import clean
+
+_GAINS: dict = {}  # spec text -> (gain, note): computed once per activation and process
+
+
+def gain_for(act, gain=None):
+    """(gain or False, note): the caller's number, False, or (None) actdesign.init.gain."""
+    if gain is False:
+        return False, "not included"
+    if gain is not None and gain is not True:
+        return gain, "given by the caller"
+    key = json.dumps(act.to_dict(), sort_keys=True)
+    if key not in _GAINS:
+        _GAINS[key] = _computed(act)
+    return _GAINS[key]
+
+
+def _computed(act):
+    """actdesign.init.gain when it is installed and succeeds without numerical warnings."""
+    try:
+        from .init import gain as gain_of
+    except ImportError:
+        return False, "actdesign.init is not available"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a gain computed through warnings is not trusted
+            g = float(gain_of(act))
+    except (ArithmeticError, ValueError, RuntimeWarning, NotImplementedError) as err:
+        return False, f"not available ({clean(err)[:120]})"
+    if not (np.isfinite(g) and g > 0):
+        return False, f"not available (it came out as {g})"
+    return g, "actdesign.init.gain, second-moment rule"
+
+
+def export_source(act, backend: str, *, gain=None) -> str:
+    """The text of a standalone module computing ``act`` with ``backend``.
+
+    Parameters
+    ----------
+    act : Activation
+        The activation to export.
+    backend : {"torch", "jax", "numpy"}
+        Target framework. The torch file defines an ``nn.Module`` class, the JAX and
+        numpy files an elementwise function; ``__all__`` names it.
+    gain : None, False or float, keyword-only
+        ``None`` computes the second-moment gain with :func:`actdesign.init.gain` (when
+        available) and adds ``GAIN`` and an initialiser; ``False`` leaves them out; a
+        float is used as the gain. The numpy file has no gain.
+
+    Returns
+    -------
+    str
+        Python source; its docstring records penalty, dim, shape, closed form, method,
+        representation, error estimate, gain, convention and actdesign version.
+    """
+    g, note = gain_for(act, gain) if backend != "numpy" else (False, None)
+    return _export.export_source(act, backend, gain=g, gain_note=note)
+
+
+def to_torch(act, *, gain=None):
+    """A ``torch.nn.Module`` instance computing ``act`` (see :func:`export_source`)."""
+    g, note = gain_for(act, gain)
+    return _export.to_torch(act, gain=g, gain_note=note)
+
+
+def to_jax(act, *, gain=None):
+    """A pure JAX function computing ``act`` (jit, grad and vmap work)."""
+    g, note = gain_for(act, gain)
+    return _export.to_jax(act, gain=g, gain_note=note)
+
+
+def write_exports(act, out_dir, backends=("torch", "jax"), force: bool = False, *,
+                  gain=None):
+    """Write ``OUT_DIR/NAME_torch.py`` and ``OUT_DIR/NAME_jax.py`` (or the chosen backends),
+    atomically; ``gain`` as in :func:`export_source`.
+
+    See :func:`actdesign._export.write_exports` for the errors it raises."""
+    needs = any(b != "numpy" for b in backends)
+    g, note = gain_for(act, gain) if needs else (False, None)
+    return _export.write_exports(act, out_dir, backends, force, gain=g, gain_note=note)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from actdesign_cli.main import main
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
-
-from actdesign_cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 

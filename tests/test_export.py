@@ -10,11 +10,10 @@ be finite.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
-
 from test_export_cases import ALL, BY_NAME, CLOSED, NUMERIC, NUMERIC_CLOSED, activation
 
 torch = pytest.importorskip("torch")
@@ -31,12 +30,12 @@ Z = np.unique(np.concatenate([
 SPECIAL = [0.0, -0.0, 1e-300, -1e-300, 1e30, -1e30, 1e-30, -1e-30]
 
 
-@lru_cache(maxsize=None)
+@cache
 def torch_module(name):
     return to_torch(activation(name), gain=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def jax_function(name):
     return to_jax(activation(name), gain=False)
 

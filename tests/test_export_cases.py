@@ -10,7 +10,7 @@ numpy evaluation (``actdesign.Tabulation.__call__``, independent of the exporter
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from scipy import special as sc
@@ -157,6 +157,6 @@ ALL = CLOSED + NUMERIC
 BY_NAME = {c.name: c for c in ALL}
 
 
-@lru_cache(maxsize=None)
+@cache
 def activation(name):
     return BY_NAME[name].make()

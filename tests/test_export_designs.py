@@ -8,7 +8,7 @@ error; gradients agree with mpmath's phi' (a second, independent quadrature).
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import mpmath as mp
 import numpy as np
@@ -33,7 +33,7 @@ Z = np.unique(np.concatenate([np.linspace(-1e3, 1e3, 2001), np.linspace(-10, 10,
 Z_MP = np.array([-700.0, -31.0, -4.5, -1.2, 0.0, 0.3, 2.0, 7.7, 55.0, 999.0])
 
 
-@lru_cache(maxsize=None)
+@cache
 def designed(penalty):
     act = actdesign.design(penalty, routes=("numeric",))
     assert act.method == "numeric" and act.phi is None and act.tabulation is not None

@@ -1,7 +1,7 @@
 """The allow-list parser: grammar, errors, and fuzzing with injection attempts."""
 
-import sympy as sp
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

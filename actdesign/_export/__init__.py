@@ -21,39 +21,27 @@ from ._source import export_source as _export_source
 BACKENDS = ("torch", "jax", "numpy")
 
 
-def export_source(act, backend: str, *, gain=None) -> str:
-    """The text of a standalone module computing ``act`` with ``backend``.
+def export_source(act, backend: str, *, gain=None, gain_note=None) -> str:
+    """The module text for ``act`` and ``backend`` (see :func:`actdesign.export.export_source`).
 
-    Parameters
-    ----------
-    act : Activation
-        The activation to export.
-    backend : {"torch", "jax", "numpy"}
-        Target framework. The torch file defines an ``nn.Module`` class, the JAX and
-        numpy files an elementwise function; ``__all__`` names it.
-    gain : None, False or float, keyword-only
-        ``None`` computes the second-moment gain with :func:`actdesign.init.gain` (when
-        available) and adds ``GAIN`` and an initialiser; ``False`` leaves them out; a
-        float is used as the gain.
-
-    Returns
-    -------
-    str
-        Python source; its docstring records penalty, dim, shape, closed form, method,
-        representation, error estimate, gain, convention and actdesign version.
+    ``gain`` is a number (adds ``GAIN`` and an initialiser) or None/False (left out):
+    this layer never computes a gain, :mod:`actdesign.export` does, with actdesign.init.
+    ``gain_note`` says where the number came from, for the docstring.
     """
-    return _export_source(act, backend, gain)
+    return _export_source(act, backend, gain, gain_note)
 
 
-def to_torch(act, *, gain=None):
+def to_torch(act, *, gain=None, gain_note=None):
     """A ``torch.nn.Module`` instance computing ``act`` (built from :func:`export_source`)."""
-    module = load_source(export_source(act, "torch", gain=gain), "torch", snake(act.name))
+    text = export_source(act, "torch", gain=gain, gain_note=gain_note)
+    module = load_source(text, "torch", snake(act.name))
     return getattr(module, camel(act.name))()
 
 
-def to_jax(act, *, gain=None):
+def to_jax(act, *, gain=None, gain_note=None):
     """A pure JAX function computing ``act`` (jit, grad and vmap work)."""
-    module = load_source(export_source(act, "jax", gain=gain), "jax", snake(act.name))
+    module = load_source(export_source(act, "jax", gain=gain, gain_note=gain_note), "jax",
+                         snake(act.name))
     return getattr(module, snake(act.name))
 
 
@@ -69,7 +57,7 @@ def export_path(act, out_dir, backend: str) -> Path:
 
 
 def write_exports(act, out_dir, backends=("torch", "jax"), force: bool = False, *,
-                  gain=None) -> list[Path]:
+                  gain=None, gain_note=None) -> list[Path]:
     """Write ``OUT_DIR/NAME_torch.py`` and ``OUT_DIR/NAME_jax.py`` (or the chosen backends).
 
     All texts are generated before anything is written, and the files are written
@@ -86,5 +74,6 @@ def write_exports(act, out_dir, backends=("torch", "jax"), force: bool = False, 
     bad = [b for b in backends if b not in BACKENDS]
     if bad or not backends:
         raise ValueError(f"unknown backend(s) {bad}; choose from {', '.join(BACKENDS)}")
-    texts = {export_path(act, out_dir, b): export_source(act, b, gain=gain) for b in backends}
+    texts = {export_path(act, out_dir, b): export_source(act, b, gain=gain, gain_note=gain_note)
+             for b in backends}
     return write_all(texts, force)

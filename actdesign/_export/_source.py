@@ -26,12 +26,12 @@ CODE = {"torch": _torch_code, "jax": _jax_code, "numpy": _numpy_code}
 _LAYOUTS = weakref.WeakKeyDictionary()  # Tabulation -> Layout: packed once for all backends
 
 
-def export_source(act, backend: str, gain=None) -> str:
+def export_source(act, backend: str, gain=None, gain_note=None) -> str:
     """The generated module text (see :func:`actdesign._export.export_source`)."""
     if backend not in CODE:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(CODE)}")
     rep = representation(act, backend)
-    gain_value, gain_note = resolve_gain(act, gain, backend)
+    gain_value, gain_note = resolve_gain(gain, backend, gain_note)
     code = (_closed_code if rep["kind"] == "closed" else _numeric_code)(act, backend, rep)
     if gain_value is not None:
         code += CODE[backend].INIT

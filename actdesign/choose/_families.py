@@ -8,8 +8,8 @@ an area, ``("c", 0)`` a pure number; the optimiser searches log-parameters.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from . import _kernels as K
 

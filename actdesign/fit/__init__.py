@@ -35,6 +35,7 @@ from ._errors import MemoryEstimateError as MemoryEstimateError
 # features and kernels
 from ._features import FeatureMap as FeatureMap
 from ._features import compile_activation as compile_activation
+from ._gaussian_kernel import gaussian_kernel as gaussian_kernel
 from ._kernel import feature_matrix as feature_matrix
 from ._kernel import infinite_width_kernel as infinite_width_kernel
 from ._laws import GaussianLaw as GaussianLaw

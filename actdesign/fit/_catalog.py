@@ -20,166 +20,10 @@ import numpy as np
 import sympy as sp
 
 from .._symbols import z as Z
+from ..registry import FAMILIES, Family
 
-SQ2PI = math.sqrt(2 * math.pi)
-
-
-def _tcoth(t):
-    """t * coth(t), even, equal to 1 at t = 0."""
-    t = np.abs(np.asarray(t, dtype=float))
-    small = t < 1e-4
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        big = np.where(small, 1.0, t / np.tanh(np.where(small, 1.0, t)))
-    return np.where(small, 1.0 + t * t / 3.0, big)
-
-
-def _erf(x):
-    from scipy.special import erf
-
-    return erf(x)
-
-
-def _kv(nu, x):
-    from scipy.special import kv
-
-    return kv(nu, x)
-
-
-def _softplus(u):
-    return np.logaddexp(0.0, u)
-
-
-def _logistic(u):
-    from scipy.special import expit
-
-    return expit(u)
-
-
-def _relupow_G(t, p):
-    p = int(p)
-    return (
-        math.factorial(p) ** 2
-        * (-1) ** (p + 1)
-        * np.abs(t) ** (2 * p + 1)
-        / (2.0 * math.factorial(2 * p + 1))
-    )
-
-
-@dataclass(frozen=True)
-class Form:
-    """One base function b(u) of the catalog.
-
-    Attributes
-    ----------
-    name : str
-    code : int
-        Selector of the fused kernels (numba and cupy); 0 is reserved for tabulations.
-    numpy : callable (u, extra) -> array
-        Reference numpy evaluation of b.
-    order : int or None
-        Null-space order m of b (None: depends on ``extra``, see :meth:`order_of`).
-    G : callable (t, extra) -> array, or None
-        Generalised autocorrelation of b (None: computed numerically).
-    kinks : tuple of float
-        Points u where b is not smooth.
-    degree : float or None
-        Positive homogeneity degree of b (None if not homogeneous).
-    """
-
-    name: str
-    code: int
-    numpy: object
-    order: int | None
-    G: object = None
-    kinks: tuple = ()
-    degree: float | None = None
-
-    def order_of(self, extra) -> int:
-        return int(extra[0]) + 1 if self.order is None else self.order
-
-
-FORMS = {
-    f.name: f
-    for f in (
-        Form(
-            "relu",
-            1,
-            lambda u, e: np.maximum(u, 0.0),
-            2,
-            lambda t, e: np.abs(t) ** 3 / 12,
-            (0.0,),
-            1.0,
-        ),
-        Form(
-            "relupow",
-            2,
-            lambda u, e: np.maximum(u, 0.0) ** e[0],
-            None,
-            lambda t, e: _relupow_G(t, e[0]),
-            (0.0,),
-            None,
-        ),
-        Form("abs", 3, lambda u, e: np.abs(u), 2, lambda t, e: np.abs(t) ** 3 / 3, (0.0,), 1.0),
-        Form(
-            "step",
-            4,
-            lambda u, e: np.where(u > 0, 1.0, np.where(u < 0, 0.0, e[0])),
-            1,
-            lambda t, e: -np.abs(t) / 2,
-            (0.0,),
-            0.0,
-        ),
-        Form(
-            "cauchy",
-            5,
-            lambda u, e: 1.0 / (1.0 + u * u),
-            0,
-            lambda t, e: 2 * np.pi / (4.0 + np.asarray(t) ** 2),
-        ),
-        Form(
-            "gauss",
-            6,
-            lambda u, e: np.exp(-u * u),
-            0,
-            lambda t, e: math.sqrt(np.pi / 2) * np.exp(-(np.asarray(t) ** 2) / 2),
-        ),
-        Form(
-            "laplace",
-            7,
-            lambda u, e: np.exp(-np.abs(u)),
-            0,
-            lambda t, e: (1 + np.abs(t)) * np.exp(-np.abs(t)),
-            (0.0,),
-        ),
-        Form("tanh", 8, lambda u, e: np.tanh(u), 1, lambda t, e: 2.0 - 2.0 * _tcoth(t)),
-        Form(
-            "logistic",
-            9,
-            lambda u, e: _logistic(u),
-            1,
-            lambda t, e: 1.0 - _tcoth(np.asarray(t) / 2),
-        ),
-        Form("softplus", 10, lambda u, e: _softplus(u), 2, None),
-        Form(
-            "erf",
-            11,
-            lambda u, e: _erf(u),
-            1,
-            lambda t, e: (
-                -2 * np.abs(t) * _erf(np.abs(t) / math.sqrt(2))
-                - 4 / SQ2PI * np.expm1(-(np.asarray(t) ** 2) / 2)
-            ),
-        ),
-        Form(
-            "besselk",
-            12,
-            lambda u, e: _kv(e[0], np.abs(u)),
-            0,
-            lambda t, e: (np.pi**2 / 2 * np.exp(-np.abs(t))) if e[0] == 0 else None,
-            (0.0,),
-        ),
-    )
-}
+# the bases with a fused kernel, by name and by kernel code (the registry's records)
+FORMS = {f.name: f for f in FAMILIES if f.code is not None}
 BY_CODE = {f.code: f for f in FORMS.values()}
 TABULATION_CODE = 0
 
@@ -188,7 +32,7 @@ TABULATION_CODE = 0
 class Recognized:
     """phi(z) = amplitude * b(slope*z + shift; extra) + poly[0] + poly[1]*z."""
 
-    form: Form
+    form: Family
     amplitude: float
     slope: float
     shift: float
@@ -196,9 +40,11 @@ class Recognized:
     extra: tuple = (0.0, 0.0)
 
     @property
-    def order(self) -> int:
+    def order(self) -> int | None:
         """Null-space order m of phi (polynomial growth raises it)."""
         m = self.form.order_of(self.extra)
+        if m is None:  # a line spectrum (sin, cos): no null space to speak of
+            return None
         if self.poly[1] != 0.0:
             return max(m, 2)
         if self.poly[0] != 0.0:
@@ -233,9 +79,7 @@ class Recognized:
     @property
     def degree(self) -> float | None:
         """Homogeneity degree of phi if exactly homogeneous (no shift, no polynomial)."""
-        d = self.form.degree
-        if self.form.name == "relupow":
-            d = float(self.extra[0])
+        d = self.form.degree_of(self.extra)
         if d is None or self.shift != 0.0 or self.poly[0] != 0.0:
             return None
         if self.poly[1] != 0.0 and d != 1.0:
@@ -246,38 +90,29 @@ class Recognized:
 # ---------------------------------------------------------------------------------
 # recognition: find a node S of the formula with S = factor * b(u) + extra(z)
 # ---------------------------------------------------------------------------------
-def _linear(e):
-    """(slope, intercept) if e is a polynomial of degree <= 1 in z with real float coefficients."""
+def _coefficients(e, degree: int):
+    """Float coefficients (highest first, ``degree + 1`` of them) of e as a polynomial in
+    z of at most that degree (exactly that degree when it is 2), or None."""
     if not e.free_symbols <= {Z}:
         return None
     try:
         p = sp.Poly(sp.expand(e), Z)
-    except sp.PolynomialError:
+        coeffs = [float(v) for v in p.all_coeffs()]
+    except (sp.PolynomialError, TypeError):
         return None
-    if p.degree() > 1:
+    if p.degree() > degree or (degree == 2 and p.degree() != 2):
         return None
-    c = p.all_coeffs()
-    slope, icpt = (0, c[0]) if p.degree() <= 0 else (c[0], c[1])
-    try:
-        return float(slope), float(icpt)
-    except TypeError:
-        return None
+    return tuple([0.0] * (degree + 1 - len(coeffs)) + coeffs)
+
+
+def _linear(e):
+    """(slope, intercept) if e is a polynomial of degree <= 1 in z with real float coefficients."""
+    return _coefficients(e, 1)
 
 
 def _quadratic(e):
     """(a, b, c) of a*z^2 + b*z + c, or None."""
-    if not e.free_symbols <= {Z}:
-        return None
-    try:
-        p = sp.Poly(sp.expand(e), Z)
-    except sp.PolynomialError:
-        return None
-    if p.degree() != 2:
-        return None
-    try:
-        return tuple(float(v) for v in p.all_coeffs())
-    except TypeError:
-        return None
+    return _coefficients(e, 2)
 
 
 def _lin_arg(e):
@@ -407,6 +242,22 @@ def _x_besselk(S):
     return None
 
 
+def _x_gelu(S):
+    # S = factor * u (1 + erf(u/sqrt(2))) / 2 with u linear in z; found from the erf inside
+    if not S.is_Mul:
+        return None
+    erfs = list(S.atoms(sp.erf))
+    lin = _lin_arg(erfs[0].args[0]) if len(erfs) == 1 else None
+    if not lin:
+        return None
+    s, c = math.sqrt(2) * lin[0], math.sqrt(2) * lin[1]
+    u = sp.Float(s) * Z + sp.Float(c)
+    factor = sp.cancel(sp.expand(S) / sp.expand(u * (1 + erfs[0]) / 2))
+    if not factor.is_number:
+        return None
+    return float(factor), (s, c), (0.0, 0.0), ()
+
+
 EXTRACTORS = (
     ("relupow", _x_relupow),
     ("relu", _x_relu),
@@ -420,6 +271,9 @@ EXTRACTORS = (
     ("softplus", _x_softplus),
     ("erf", _x_func(sp.erf)),
     ("besselk", _x_besselk),
+    ("gelu", _x_gelu),
+    ("sin", _x_func(sp.sin)),
+    ("cos", _x_func(sp.cos)),
 )
 
 

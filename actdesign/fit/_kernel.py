@@ -9,8 +9,9 @@ import numpy as np
 from ._catalog import recognize
 from ._coords import homogeneity_degree
 from ._features import FeatureMap, compile_activation, zbound
+from ._gaussian_kernel import gaussian_kernel
 from ._infinite import NumericAutocorrelation, RadialKernel, null_order
-from ._laws import UniformLaw
+from ._laws import GaussianLaw, UniformLaw
 
 
 def feature_matrix(activation, X, neurons, *, train="mu", degree=None, backend="numba"):
@@ -49,7 +50,8 @@ def infinite_width_kernel(
         data-dependent default of the regressor is not used here).
     train, degree : as in RadonSplineRegressor (the coordinate the kernel belongs to).
     quadrature : dict or None
-        Node counts for finite R / Gaussian law (see RadonSplineRegressor).
+        Node counts for finite R, and for the Gaussian law with train="mu" and
+        homogeneity s > 0 (see RadonSplineRegressor).
 
     Returns
     -------
@@ -57,6 +59,8 @@ def infinite_width_kernel(
         For ``radius = inf`` this is ``kappa(|x - x'|) = E_xi G(xi.(x - x'))``, the
         conditionally positive definite part of ``2R K_R`` as R → ∞ (defined up to
         polynomials of degree < m in x and in x', which the fit's null space absorbs).
+        Under the Gaussian law with train="v" (or s = 0) it is E[phi(u) phi(v)] over the
+        pre-activations, in closed form or by accurate quadrature (:func:`gaussian_kernel`).
     """
     from ._regressor import QUADRATURE, QUADRATURE_HIGH_D, as_activation
 
@@ -84,6 +88,9 @@ def infinite_width_kernel(
             exact_1d=rec is not None,
         )
         return radial.matrix(X1, X2)
+    if isinstance(law, GaussianLaw) and not (train == "mu" and s > 0):
+        law.resolve(X1)
+        return gaussian_kernel(act, X1, None if X2 is X1 else X2, law).matrix
     if isinstance(law, UniformLaw) and law.radius is None:
         raise ValueError("give the uniform law a radius (or math.inf)")
     q = dict(QUADRATURE.get(X1.shape[1], QUADRATURE_HIGH_D))

@@ -171,11 +171,30 @@ class GaussianLaw:
         w = self.weight_std * rng.standard_normal((n, X.shape[1]))
         return _neurons(w, self.bias_std * rng.standard_normal(n))
 
+    def covariances(self, X1, X2):
+        """Law of the pre-activations (u, v) = (w.x1 + b, w.x2 + b), row by row.
+
+        Returns (Var u, Var v, Cov(u, v), det) for X1, X2 of shape (P, D), where
+        det = Var u Var v - Cov^2 = sw^4 |x1 ^ x2|^2 + sw^2 sb^2 |x2 - x1|^2 is formed
+        from d = x2 - x1 (|x1 ^ x2|^2 = |x1|^2 |d|^2 - (x1.d)^2), so it keeps its
+        digits near the diagonal, where the difference of products would not.
+        """
+        sw2, sb2 = self.weight_std**2, self.bias_std**2
+        X1, X2 = np.asarray(X1, dtype=float), np.asarray(X2, dtype=float)
+        d = X2 - X1
+        n1, n2, dd = (np.einsum("pd,pd->p", a, b) for a, b in ((X1, X1), (X2, X2), (d, d)))
+        x1d = np.einsum("pd,pd->p", X1, d)
+        wedge = np.maximum(n1 * dd - x1d * x1d, 0.0) if X1.shape[1] > 1 else np.zeros(len(d))
+        s12 = sw2 * np.einsum("pd,pd->p", X1, X2) + sb2
+        return sw2 * n1 + sb2, sw2 * n2 + sb2, s12, sw2 * sw2 * wedge + sw2 * sb2 * dd
+
     def nodes(self, X, *, n_weight: int = 24, n_bias: int = 48, **unused) -> Neurons:
         """Tensor Gauss-Hermite rule in (w_1, ..., w_D, b): n_weight^D * n_bias nodes.
 
-        Exponentially accurate for smooth activations; kinked ones (ReLU) converge only
-        algebraically (about 1e-2 relative at the defaults).
+        Exponentially accurate for smooth activations of moderate pre-activation scale;
+        kinked or step-like ones (ReLU, erf at |x| = 3) converge only algebraically
+        (1e-2 to 1e-1 off). The width = inf kernels no longer use it: they integrate
+        over the pre-activations exactly (:mod:`._gaussian_kernel`).
         """
         from scipy.special import roots_hermitenorm
 

@@ -1,10 +1,11 @@
 """numba CPU kernels (this module imports numba; it is imported only when fitting).
 
 A tile kernel evaluates ``scale[j] * phi(X[i] . Wt[:, j] + b[j])`` row by row in one
-pass (the pre-activation row stays in cache). There is one small kernel per catalog
-code (see :mod:`._catalog`; 0 is a packed Tabulation, :mod:`._tabulate`), listed in
-:data:`KERNELS`: each phi is a straight-line loop LLVM can vectorise, and only the
-kernels an activation uses are compiled (once; ``cache=True`` keeps them on disk).
+pass (the pre-activation row stays in cache). Code 0 is a packed Tabulation
+(:mod:`._tabulate`); the closed forms (codes of :mod:`actdesign.registry`) share one
+kernel, :func:`features_closed`, that picks the base once per row, so each inner loop
+is the straight-line code of one base that LLVM can vectorise (compiled once;
+``cache=True`` keeps it on disk).
 The closed forms are ``A * base(s*z + c) + p0 + p1*z`` with ``P = [A, s, c, p0, p1, e0]``.
 """
 
@@ -90,7 +91,22 @@ def _erf(u, e0):
     return math.erf(u)
 
 
-# --- one parallel kernel per base (written out: numba caches module-level functions only)
+@nb.njit(cache=True, inline="always")
+def _gelu(u, e0):
+    return 0.5 * u * math.erfc(-u * 0.7071067811865476)
+
+
+@nb.njit(cache=True, inline="always")
+def _sin(u, e0):
+    return math.sin(u)
+
+
+@nb.njit(cache=True, inline="always")
+def _cos(u, e0):
+    return math.cos(u)
+
+
+# --- the packed table (code 0) -------------------------------------------------------
 @nb.njit(cache=True, inline="always")
 def _tail(z, P, off):
     az = abs(z)
@@ -181,125 +197,54 @@ def features_table(X, Wt, b, scale, P, out):
         _table_loop(row, scale, P)
 
 
-@nb.njit(cache=True, parallel=True)
-def features_relu(X, Wt, b, scale, P, out):
+@nb.njit(cache=True, inline="always")
+def _closed_loop(row, scale, P, base):
     A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _relu(s * z + c, e0) + p0 + p1 * z)
+    for j in range(row.size):
+        z = row[j]
+        row[j] = scale[j] * (A * base(s * z + c, e0) + p0 + p1 * z)
 
 
-@nb.njit(cache=True, parallel=True)
-def features_relupow(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _relupow(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_abs(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _abs(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_step(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _step(s * z + c, e0) + p0 + p1 * z)
+@nb.njit(cache=True, inline="always")
+def _closed_row(code, row, scale, P):
+    # the branch is taken once per row, outside the loop over neurons, so each loop is
+    # the straight-line code of one base (codes: the registry's Family.code)
+    if code == 1:
+        _closed_loop(row, scale, P, _relu)
+    elif code == 2:
+        _closed_loop(row, scale, P, _relupow)
+    elif code == 3:
+        _closed_loop(row, scale, P, _abs)
+    elif code == 4:
+        _closed_loop(row, scale, P, _step)
+    elif code == 5:
+        _closed_loop(row, scale, P, _cauchy)
+    elif code == 6:
+        _closed_loop(row, scale, P, _gauss)
+    elif code == 7:
+        _closed_loop(row, scale, P, _laplace)
+    elif code == 8:
+        _closed_loop(row, scale, P, _tanh)
+    elif code == 9:
+        _closed_loop(row, scale, P, _logistic)
+    elif code == 10:
+        _closed_loop(row, scale, P, _softplus)
+    elif code == 11:
+        _closed_loop(row, scale, P, _erf)
+    elif code == 13:
+        _closed_loop(row, scale, P, _gelu)
+    elif code == 14:
+        _closed_loop(row, scale, P, _sin)
+    elif code == 15:
+        _closed_loop(row, scale, P, _cos)
 
 
 @nb.njit(cache=True, parallel=True)
-def features_cauchy(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
+def features_closed(X, Wt, b, scale, P, out, code):
     for i in nb.prange(X.shape[0]):
         row = out[i]
         _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _cauchy(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_gauss(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _gauss(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_laplace(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _laplace(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_tanh(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _tanh(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_logistic(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _logistic(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_softplus(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _softplus(s * z + c, e0) + p0 + p1 * z)
-
-
-@nb.njit(cache=True, parallel=True)
-def features_erf(X, Wt, b, scale, P, out):
-    A, s, c, p0, p1, e0 = P[0], P[1], P[2], P[3], P[4], P[5]
-    for i in nb.prange(X.shape[0]):
-        row = out[i]
-        _preactivation(X, Wt, b, row, i)
-        for j in range(row.size):
-            z = row[j]
-            row[j] = scale[j] * (A * _erf(s * z + c, e0) + p0 + p1 * z)
+        _closed_row(code, row, scale, P)
 
 
 @nb.njit(cache=True, parallel=True)
@@ -332,26 +277,20 @@ def _features_besselk(X, Wt, b, scale, P, out):
     features_special(X, Wt, b, scale, P, out)
 
 
-KERNELS = {
-    0: features_table,
-    1: features_relu,
-    2: features_relupow,
-    3: features_abs,
-    4: features_step,
-    5: features_cauchy,
-    6: features_gauss,
-    7: features_laplace,
-    8: features_tanh,
-    9: features_logistic,
-    10: features_softplus,
-    11: features_erf,
-    12: _features_besselk,
-}
+CLOSED_CODES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15)  # served by features_closed
+SPECIAL_CODES = (12,)  # Bessel K: scipy through its Cython address, not cacheable
 
 
 def tile(X, Wt, b, scale, code, P, out):
     """``out[i, j] = scale[j] * phi(X[i] . Wt[:, j] + b[j])`` with the kernel of ``code``."""
-    KERNELS[code](X, Wt, b, scale, P, out)
+    if code == 0:
+        features_table(X, Wt, b, scale, P, out)
+    elif code in CLOSED_CODES:
+        features_closed(X, Wt, b, scale, P, out, code)
+    elif code in SPECIAL_CODES:
+        _features_besselk(X, Wt, b, scale, P, out)
+    else:
+        raise ValueError(f"no numba kernel for code {code}")
     return out
 
 

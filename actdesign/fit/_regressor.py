@@ -10,6 +10,10 @@ with ``K = Psi diag(weights) Psi^T`` (weights 1/N: the random-feature kernel
 normalised so that it tends to the infinite-width kernel) and eigenvalues below
 ``rcond^2 * lambda_max`` dropped. At width = inf the same solve runs on the limiting
 kernel (see :mod:`._infinite`).
+
+This module holds the estimator's public methods; the fitting paths are mixins:
+:mod:`._network_fit` (feature tiles: finite width, or quadrature nodes),
+:mod:`._radial_fit` (width = inf, radius = inf) and :mod:`._solve` (the solvers).
 """
 
 from __future__ import annotations
@@ -21,69 +25,39 @@ import warnings
 
 import numpy as np
 
-from ._backend import get_xp, to_numpy
-from ._catalog import recognize
 from ._coords import homogeneity_degree
 from ._data import check_arrays
 from ._errors import DataError, FitError, LowRankWarning
-from ._features import FeatureMap, compile_activation, zbound
-from ._infinite import NumericAutocorrelation, RadialKernel, null_order
+from ._gaussian_fit import GaussianFit
 from ._laws import GaussianLaw, SwimLaw, UniformLaw
-from ._linalg import (
-    FeatureOperator,
-    NullSpace,
-    dense_spectrum,
-    direct_solve,
-    lowrank_features,
-    lowrank_kernel,
-    nullspace_basis,
-    spectral_solve,
+from ._network_fit import NetworkFit
+from ._options import (
+    DENSE_MAX,
+    LOW_RANK_FRACTION,
+    PREDICT_ROWS,
+    QUADRATURE,
+    QUADRATURE_HIGH_D,
+    SOLVERS,
+    as_activation,
+    as_width,
 )
-from ._memory import check as check_memory
-from ._memory import estimate, tile_columns
+from ._radial_fit import RadialFit
+from ._solve import KernelSolve
 
-SOLVERS = ("auto", "eigh", "lowrank", "direct")
-DENSE_MAX = 1500  # "auto" factorises densely up to this many points
-LOW_RANK_FRACTION = 0.25  # warn when rank < this * M
-PREDICT_ROWS = 65536
-
-QUADRATURE = {  # infinite width, finite R / Gaussian law: default rule per input dimension
-    1: dict(n_sphere=2, panels=512),
-    2: dict(n_sphere=128, panels=64),
-    3: dict(n_sphere=24, panels=32),
-}
-QUADRATURE_HIGH_D = dict(n_sphere=8, panels=16)
-
-
-def as_activation(obj):
-    """An Activation from an Activation or a formula in z (never evaluated as Python)."""
-    from .._activation import Activation, from_expression
-
-    if isinstance(obj, Activation):
-        return obj
-    if isinstance(obj, str):
-        return from_expression(obj)
-    raise FitError(
-        f"activation must be an actdesign.Activation or a formula string, got {type(obj).__name__}"
-    )
+# the option names stay importable from here (other modules and users do)
+__all__ = [
+    "DENSE_MAX",
+    "PREDICT_ROWS",
+    "QUADRATURE",
+    "QUADRATURE_HIGH_D",
+    "SOLVERS",
+    "RadonSplineRegressor",
+    "as_activation",
+    "as_width",
+]
 
 
-def as_width(width):
-    """An int >= 1 or math.inf."""
-    if isinstance(width, str) and width.strip().lower() in ("inf", "infinity", "oo"):
-        return math.inf
-    if isinstance(width, float) and math.isinf(width) and width > 0:
-        return math.inf
-    try:
-        w = int(width)
-    except (TypeError, ValueError):
-        raise FitError(f"width must be a positive integer or inf, got {width!r}") from None
-    if w < 1 or w != width:
-        raise FitError(f"width must be a positive integer or inf, got {width!r}")
-    return w
-
-
-class RadonSplineRegressor:
+class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
     """Kernel-regime (lazy) fit of a shallow network ``sum_j theta_j phi(w_j . x + b_j)``.
 
     Parameters
@@ -123,8 +97,17 @@ class RadonSplineRegressor:
     degree : float or None
         Homogeneity degree s of phi (None: detected; 0 for non-homogeneous phi).
     quadrature : dict or None
-        Infinite width with finite R or the Gaussian law: ``n_sphere``, ``panels`` (gamma
-        panels on [-R, R]), ``n_radial``, ``n_bias``.
+        Infinite width with finite R, or the Gaussian law with train="mu" and s > 0:
+        ``n_sphere``, ``panels`` (gamma panels). The Gaussian law with train="v" (or
+        s = 0) needs none: its kernel E[phi(u) phi(v)] is exact (closed form or adaptive
+        quadrature; the route and error estimate go to ``route_``, ``notes_`` and
+        ``kernel_error_``).
+    client : dask.distributed.Client or None
+        Evaluate the feature tiles on this cluster's workers and reduce their Gram
+        contributions (or sketches) there (``pip install 'actdesign[dask]'``); the result
+        equals the local fit up to the order of floating-point sums. Used by the
+        feature-tile paths (finite width, quadrature nodes); the radius = inf kernel is
+        formed in this process. None: everything runs here.
 
     Attributes
     ----------
@@ -163,6 +146,7 @@ class RadonSplineRegressor:
         max_memory=None,
         degree=None,
         quadrature=None,
+        client=None,
     ):
         self.activation = activation
         self.width = width
@@ -182,6 +166,7 @@ class RadonSplineRegressor:
         self.max_memory = max_memory
         self.degree = degree
         self.quadrature = quadrature
+        self.client = client
 
     # --- scikit-learn protocol ---------------------------------------------------------
     def get_params(self, deep=True):
@@ -221,10 +206,14 @@ class RadonSplineRegressor:
         self.activation_, self.degree_, self.law_, self.width_ = act, float(deg), law, width
         self.n_features_in_ = X.shape[1]
         radial = width == math.inf and isinstance(law, UniformLaw) and math.isinf(law.radius)
+        exact = width == math.inf and isinstance(law, GaussianLaw)  # exact E[phi(u) phi(v)]
+        exact = exact and not (self.train == "mu" and deg > 0)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", LowRankWarning)
             if radial:
                 self._fit_radial(X, y, act, law)
+            elif exact:
+                self._fit_gaussian(X, y, act, law, coef_init)
             else:
                 self._fit_network(X, y, act, law, width, coef_init)
         self.seconds_ = time.perf_counter() - t0
@@ -259,66 +248,6 @@ class RadonSplineRegressor:
     def _rng(self):
         return np.random.default_rng(self.seed)
 
-    # --- finite width, and infinite width through quadrature nodes ----------------------
-    def _fit_network(self, X, y, act, law, width, coef_init):
-        xp = get_xp(self.device)
-        M, D = X.shape
-        rng = self._rng()
-        if width == math.inf:
-            self._check_moments(law, act, D)
-            q = self._quadrature(law, X, act)
-            neurons = law.radon_nodes(X, **q) if q.pop("radon", False) else law.nodes(X, **q)
-            self.notes_.append(f"infinite width by quadrature over {neurons.n} nodes")
-        else:
-            neurons = None
-        N = width if neurons is None else neurons.n
-        nb = tile_columns(M, self.tile)
-        check_memory(
-            estimate(M, N, D, solver=self.solver, infinite_radial=False, nb=nb),
-            self.max_memory,
-            what=f"M={M} points and N={N} features",
-        )
-        if neurons is None:
-            neurons = law.sample(width, X, y, rng)
-        W, b, wts = neurons.w, neurons.b, neurons.weights
-        omega = np.linalg.norm(W, axis=1)
-        scale = omega ** (-self.degree_) if self.train == "mu" and self.degree_ else np.ones(N)
-        kern = compile_activation(act, zbound(X, W, b))
-        self.notes_.extend(kern.notes)
-        fmap = FeatureMap(kern, W, b, scale, "cupy" if xp is not np else _cpu_backend())
-        Xd = xp.asarray(X)
-        theta0 = self._theta0(coef_init, N)
-        resid = xp.asarray(y) - (self._apply(fmap, Xd, xp.asarray(theta0)) if theta0.any() else 0.0)
-        op = FeatureOperator(fmap, Xd, wts, xp, nb)
-        alpha, rank, method, spec = self._solve_features(op, resid, xp, int(rng.integers(2**31)))
-        self._fmap, self.neuron_weights_ = fmap, wts
-        self.w_, self.b_ = W, b
-        self.xi_, self.gamma_, self.omega_ = neurons.radon()
-        self.route_ = kern.route
-        self._state = dict(
-            spec=spec, op=op, resid=resid, y=y, theta0=theta0, xp=xp, rcond=float(self.rcond)
-        )
-        self._finish_network(alpha, rank, method)
-
-    def _finish_network(self, alpha, rank, method):
-        st = self._state
-        op, wts, y = st["op"], self.neuron_weights_, st["y"]
-        adj, fit_k = op.adjoint_and_apply(alpha)
-        op.release()
-        step = to_numpy(adj) * np.sqrt(wts)
-        theta = st["theta0"] + step
-        self.coef_ = theta
-        self.dual_coef_ = to_numpy(alpha)
-        self.null_coef_ = None
-        om, s = self.omega_, self.degree_
-        self.mu_, self.v_ = (theta, theta / om**s) if self.train == "mu" else (theta * om**s, theta)
-        fit = y - to_numpy(st["resid"]) + to_numpy(fit_k)
-        if self.width_ == math.inf:  # the kernel seminorm sqrt(alpha^T K alpha)
-            norm = float(np.linalg.norm(step / np.sqrt(wts)))
-        else:
-            norm = float(np.linalg.norm(theta))
-        self._report(y, fit, rank, method, len(y), norm)
-
     def refit(self, *, ridge=None, rcond=None):
         """Re-solve for another ``ridge`` and/or ``rcond`` from the stored factorisation.
 
@@ -346,191 +275,8 @@ class RadonSplineRegressor:
             )
         self.set_params(ridge=ridge, rcond=rcond)
         self._validate()
-        xp = st["xp"]
-        if "ns" in st:
-            a, rank = spectral_solve(spec, st["restricted"], float(ridge), float(rcond), xp)
-            self._finish_radial(st["ns"].lift(a), rank + st["q"], spec.method)
-        elif "K_resid" in st:
-            a, rank = spectral_solve(spec, st["K_resid"], float(ridge), float(rcond), xp)
-            self._finish_radial(a, rank, spec.method)
-        else:
-            a, rank = spectral_solve(spec, st["resid"], float(ridge), float(rcond), xp)
-            self._finish_network(a, rank, spec.method)
+        getattr(self, f"_refit_{st['path']}")(spec, float(ridge), float(rcond))
         return self
-
-    def _check_moments(self, law, act, D):
-        """Gaussian law, train mu: E[phi(xi.x - gamma)^2] needs E|gamma|^(2p) (gamma ~ t_D)."""
-        if isinstance(law, GaussianLaw) and self.train == "mu" and self.degree_ > 0:
-            p = null_order(act) - 1
-            if p > 0 and D <= 2 * p:
-                raise FitError(
-                    f"the width=inf kernel of train='mu' under the Gaussian law is "
-                    f"infinite here: gamma ~ t_{D} has no moment of order {2 * p}; use "
-                    "train='v', a finite width, or the uniform law"
-                )
-
-    def _quadrature(self, law, X, act):
-        D = X.shape[1]
-        q = dict(QUADRATURE.get(D, QUADRATURE_HIGH_D))
-        q.update(self.quadrature or {})
-        if isinstance(law, UniformLaw):
-            rec = recognize(act.phi, act)
-            kinks = rec.kinks if rec is not None else ()
-            return dict(n_sphere=q["n_sphere"], panel=2 * law.radius / q["panels"], kinks=kinks)
-        if isinstance(law, GaussianLaw) and self.train == "mu" and self.degree_ > 0:
-            return dict(n_sphere=q["n_sphere"], panels=q.get("panels", 128), radon=True)
-        if isinstance(law, GaussianLaw):
-            return dict(
-                n_weight=q.get("n_weight", 32 if X.shape[1] <= 2 else 12),
-                n_bias=q.get("n_bias", 64),
-            )
-        return {}
-
-    def _theta0(self, coef_init, N):
-        if coef_init is None:
-            return np.zeros(N)
-        t = np.asarray(coef_init, dtype=float).ravel()
-        if t.size != N or not np.all(np.isfinite(t)):
-            raise DataError(
-                f"coef_init must hold {N} finite numbers (one per neuron), got {t.size}"
-            )
-        return t
-
-    def _solve_features(self, op, resid, xp, seed):
-        solver = self.solver
-        if solver == "auto":
-            solver = "eigh" if op.M <= DENSE_MAX else "lowrank"
-        if solver == "lowrank":
-            spec = lowrank_features(
-                op, float(self.rcond), kmax=max(op.M // 4, min(op.M, 256)), seed=(seed,)
-            )
-            if spec.complete:
-                a, rank = spectral_solve(spec, resid, float(self.ridge), float(self.rcond), xp)
-                return a, rank, "lowrank", spec
-            self.notes_.append("features are not low rank; switched to the dense Gram matrix")
-            solver = "direct"
-        return self._solve_kernel(op.gram(), resid, xp, solver, seed)
-
-    def _solve_kernel(self, K, resid, xp, solver, seed):
-        M = K.shape[0]
-        ridge, rcond = float(self.ridge), float(self.rcond)
-        if solver == "auto":
-            solver = "eigh" if M <= DENSE_MAX else "lowrank"
-        if solver == "lowrank":
-            spec = lowrank_kernel(K, rcond, xp, kmax=max(M // 4, min(M, 256)), seed=(seed,))
-            if spec.complete:
-                a, rank = spectral_solve(spec, resid, ridge, rcond, xp)
-                return a, rank, "lowrank", spec
-            self.notes_.append("kernel is not low rank; switched to a direct solve")
-            solver = "direct"
-        if solver == "direct":
-            x = direct_solve(K, resid, ridge, rcond, xp)
-            if x is not None:
-                return x, M, "direct", None
-            self.notes_.append(
-                "kernel is ill-conditioned at this rcond; used its eigendecomposition"
-            )
-        spec = dense_spectrum(K, xp)
-        a, rank = spectral_solve(spec, resid, ridge, rcond, xp)
-        return a, rank, "eigh", spec
-
-    def _apply(self, fmap, X, theta):
-        """Psi(X) @ theta, tile by tile."""
-        xp = get_xp(self.device) if fmap.backend == "cupy" else np
-        out = xp.zeros(X.shape[0])
-        nb = tile_columns(X.shape[0], self.tile)
-        buf = None
-        for j0 in range(0, fmap.n_features, nb):
-            j1 = min(fmap.n_features, j0 + nb)
-            buf = fmap.tile(X, j0, j1, buf)
-            out += buf @ theta[j0:j1]
-        return out
-
-    # --- infinite width, R = inf ----------------------------------------------------------
-    def _fit_radial(self, X, y, act, law):
-        xp = get_xp(self.device)
-        M, D = X.shape
-        check_memory(
-            estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
-            self.max_memory,
-            what=f"M={M} points at width=inf, radius=inf",
-        )
-        self._radial_setup(act, law, X)
-        P = nullspace_basis(X, self.null_order_)
-        resid = y.copy()
-        K = xp.asarray(self._radial.matrix(X, X))
-        seed = int(self._rng().integers(2**31))
-        if P is not None:
-            if P.shape[1] > M:
-                raise FitError(
-                    f"the null space (polynomials of degree < {self.null_order_}) has "
-                    f"{P.shape[1]} dimensions; fit at least that many points"
-                )
-            ns = NullSpace(xp.asarray(P), xp)
-            if not ns.rank_ok():
-                raise FitError(
-                    "the points do not determine the polynomial null space (degree < "
-                    f"{self.null_order_}); use more points in general position"
-                )
-            restricted = ns.restrict(xp.asarray(resid))
-            a, rank, method, spec = self._solve_kernel(
-                ns.project(K), restricted, xp, self.solver, seed
-            )
-            self._state = dict(spec=spec, ns=ns, restricted=restricted, q=P.shape[1], xp=xp)
-            alpha, rank = ns.lift(a), rank + P.shape[1]
-        else:
-            alpha, rank, method, spec = self._solve_kernel(
-                K, xp.asarray(resid), xp, self.solver, seed
-            )
-            self._state = dict(spec=spec, K_resid=xp.asarray(resid), xp=xp)
-        self._state.update(y=y, X=X, rcond=float(self.rcond))
-        self.X_fit_ = X
-        self.route_ = self._g_route
-        self._finish_radial(alpha, rank, method)
-
-    def _finish_radial(self, alpha, rank, method):
-        st = self._state
-        xp, X, y = st["xp"], st["X"], st["y"]
-        K = xp.asarray(self._radial.matrix(X, X))
-        Ka = K @ alpha
-        fit = to_numpy(Ka)
-        self.null_coef_ = None
-        if "ns" in st:
-            resid = xp.asarray(y) - Ka - float(self.ridge) * alpha
-            self.null_coef_ = to_numpy(st["ns"].coefficients(resid))
-            fit = fit + nullspace_basis(X, self.null_order_) @ self.null_coef_
-        self.dual_coef_ = to_numpy(alpha)
-        self._report(y, fit, rank, method, len(y), math.sqrt(max(float(alpha @ Ka), 0.0)))
-
-    def _radial_setup(self, act, law, X):
-        """G of the trained feature c*phi(omega*u): c^2/omega * G_phi(omega*t)."""
-        om = law.scale
-        c = om ** (-self.degree_) if self.train == "mu" and self.degree_ else 1.0
-        rec = recognize(act.phi, act)
-        if rec is not None and rec.autocorrelation(np.zeros(1)) is not None:
-            self.null_order_ = rec.order
-            G0, self._g_route = rec.autocorrelation, f"closed:{rec.form.name}"
-        else:
-            self.null_order_ = null_order(act)
-            G0, self._g_route = None, "numeric"
-        self._G0, self._gscale = G0, (c * c / om, om)
-        self._radial = self._radial_kernel(act, X, X, 2.0)
-
-    def _radial_kernel(self, act, X1, X2, margin):
-        lo = np.minimum(X1.min(0), X2.min(0))
-        hi = np.maximum(X1.max(0), X2.max(0))
-        rmax = margin * float(np.linalg.norm(hi - lo)) + 1e-12
-        amp, om = self._gscale
-        G0 = self._G0
-        if G0 is None:
-            num = NumericAutocorrelation(act, self.null_order_, 1.01 * om * rmax)
-            if num.error > 1e-6:
-                self.notes_.append(f"numeric autocorrelation accurate to about {num.error:.1g}")
-            G0 = num
-        D = X1.shape[1]
-        return RadialKernel(
-            lambda t: amp * G0(om * np.asarray(t)), D, rmax, exact_1d=self._G0 is not None
-        )
 
     # --- reports --------------------------------------------------------------------------
     def _report(self, y, fit, rank, method, M, norm):
@@ -564,47 +310,14 @@ class RadonSplineRegressor:
                 f"X has {X.shape[1]} input columns but the model was fitted on "
                 f"{self.n_features_in_}"
             )
+        if self._state["path"] == "gaussian":
+            return self._predict_gaussian(X)
         if self.X_fit_ is not None:
             return self._predict_radial(X)
         return self._predict_network(X)
-
-    def _predict_network(self, X):
-        fmap = self._fmap
-        fmap.ensure_covers(X)
-        xp = get_xp(self.device)
-        theta = xp.asarray(self.coef_)
-        out = np.empty(X.shape[0])
-        for i0 in range(0, X.shape[0], PREDICT_ROWS):
-            rows = xp.asarray(X[i0 : i0 + PREDICT_ROWS])
-            out[i0 : i0 + rows.shape[0]] = to_numpy(self._apply(fmap, rows, theta))
-        return out
-
-    def _predict_radial(self, X):
-        Xf = self.X_fit_
-        lo = np.minimum(X.min(0), Xf.min(0))
-        hi = np.maximum(X.max(0), Xf.max(0))
-        if float(np.linalg.norm(hi - lo)) > self._radial.rmax:
-            self._radial = self._radial_kernel(self.activation_, X, Xf, 1.5)
-        out = np.empty(X.shape[0])
-        rows = max(1, min(PREDICT_ROWS, (64 * 2**20) // (8 * Xf.shape[0])))
-        for i0 in range(0, X.shape[0], rows):
-            Xi = X[i0 : i0 + rows]
-            f = self._radial.matrix(Xi, Xf) @ self.dual_coef_
-            if self.null_coef_ is not None:
-                f = f + nullspace_basis(Xi, self.null_order_) @ self.null_coef_
-            out[i0 : i0 + Xi.shape[0]] = f
-        return out
 
     def score(self, X, y):
         """Coefficient of determination R^2 of the prediction (scikit-learn convention)."""
         X, y = check_arrays(X, y)
         r = y - self.predict(X)
         return float(1.0 - (r @ r) / np.sum((y - y.mean()) ** 2))
-
-
-def _cpu_backend() -> str:
-    try:
-        import numba  # noqa: F401
-    except ImportError:
-        return "numpy"
-    return "numba"

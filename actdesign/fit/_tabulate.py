@@ -1,27 +1,32 @@
-"""Tabulations for the fused kernels: graded knots, accuracy check, flat packing.
+"""Tabulations for the fused kernels: the graded knot layout and flat packing.
 
 Any activation can be evaluated inside the numba/cupy kernels through a
 :class:`~actdesign.Tabulation`. Closed forms without a hand-fused kernel are
-tabulated here by quintic Hermite interpolation (values and two derivatives) on
-graded knots: uniform spacing ``h`` on ``[-zc, zc]`` and geometric spacing (ratio
-``q``) out to ``zmax``. That layout lets a kernel find the piece of ``z`` by
-arithmetic instead of a search. Every table is checked against ``act(z)`` between
-its knots before use.
+tabulated by the shared tabulator (:mod:`actdesign._hermite`: quintic Hermite pieces,
+one-sided at kinks, checked between the knots) on graded knots: uniform spacing ``h``
+on ``[-zc, zc]`` and geometric spacing (ratio ``q``) out to ``zmax``. That layout lets
+a kernel find the piece of ``z`` by arithmetic instead of a search.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
+from .._hermite import Accuracy, Layout, TabulationError
+from .._hermite import tabulate as hermite_table
+from .._kinks import breakpoints
 from .._tabulation import Tabulation
 from .._tail import TailLaw
+from .._tailfit import fit_tails
 
 TAIL_POLY = 4  # tail polynomials of degree < 4 can be packed
 HEADER = 8
 TAIL_LEN = TAIL_POLY + 6
 MODE_SEARCH, MODE_GRADED = 0.0, 1.0
+REFINE = 3  # h is halved at most this many times
 
 
 def graded_knots(zc: float, h: float, q: float, zmax: float) -> np.ndarray:
@@ -32,70 +37,59 @@ def graded_knots(zc: float, h: float, q: float, zmax: float) -> np.ndarray:
     return np.concatenate([-outer[::-1], core, outer])
 
 
+def graded(zmax: float, h: float = 1 / 16, zc: float = 8.0) -> Layout:
+    """The fit layout: one block of graded knots, spacing h / 2^level in the core and
+    ratio q = 1 + 2 h / (2^level zc) outside (the kernels find a piece by arithmetic)."""
+    return Layout((functools.partial(_graded_pieces, zmax, h, zc),), max_level=REFINE)
+
+
+def _graded_pieces(zmax, h, zc, level):
+    step = h / 2**level
+    x = graded_knots(zc, step, 1.0 + 2.0 * step / zc, zmax)
+    return x[:-1], x[1:]
+
+
 def tabulate(
-    act, zmax: float, *, tol: float = 1e-10, h: float = 1 / 16, zc: float = 8.0, kinks=()
+    act, zmax: float, *, tol: float = 1e-10, h: float = 1 / 16, zc: float = 8.0, kinks=None
 ) -> tuple[Tabulation | None, float]:
     """Tabulate ``act`` on graded knots covering [-zmax, zmax]; returns (table, max error).
 
-    The table is refined (h halved) up to three times until the largest error at the
-    quarter points of the pieces is at most ``tol * max(1, |phi|)``. Returns
-    ``(None, err)`` if that never happens (for example an unrecognised kink).
+    The shared tabulator (:mod:`actdesign._hermite`) on the :func:`graded` layout: kinks
+    (default: the break points of the closed form, :mod:`actdesign._kinks`) become knots
+    with one-sided values and derivatives on each side; h is halved up to three times
+    until the largest error between the knots is at most ``tol * max(1, |phi|)``.
+    Returns ``(None, err)`` if that never happens (for example a singular point).
     """
-    err = math.inf
-    for _ in range(4):
-        q = 1.0 + 2.0 * h / zc
-        x = graded_knots(zc, h, q, zmax)
-        x = np.union1d(x, [k for k in kinks if abs(k) < zmax])
-        derivs = _derivatives(act, x)
-        if derivs is None:
-            return None, math.inf
-        left, right = _tails(act, x)
-        tab = Tabulation.from_hermite(x, derivs, left, right)
-        err = _table_error(act, tab)
-        if err <= tol:
-            return tab, err
-        h /= 2
-    return None, err
+    if kinks is None:
+        phi = getattr(act, "phi", None)
+        kinks = () if phi is None else tuple(breakpoints(phi, zmax))
+    kinks = [k for k in kinks if abs(k) < zmax]
+    f = functools.partial(_derivative, act)
+    try:
+        knots, coeffs, err = hermite_table(f, graded(zmax, h, zc), kinks, Accuracy(tol))
+    except TabulationError:
+        return None, math.inf
+    if not err <= tol:
+        return None, err
+    left, right = _tails(act, f, knots, tol)
+    return Tabulation(knots, coeffs, left, right), err
 
 
-def _derivatives(act, x):
-    """[f, f', f''] at the knots (one-sided across kinks is not attempted)."""
-    out = []
-    for nu in range(3):
-        try:
-            with np.errstate(all="ignore"):
-                v = np.asarray(act.derivative(x, nu), dtype=float)
-        except (NotImplementedError, ValueError, TypeError, ZeroDivisionError):
-            return out if len(out) >= 2 else None
-        if not np.all(np.isfinite(v)):
-            return out if len(out) >= 2 else None
-        out.append(v)
-    return out
+def _derivative(act, x, nu):
+    return act(x) if nu == 0 else act.derivative(x, nu)
 
 
-def _tails(act, x):
+def _tails(act, f, x, tol):
     """Tail laws: the activation's own laws if it has a table ending inside ours,
-    otherwise the linear continuation (only reached beyond the fitted range)."""
+    otherwise the one tail fit (:mod:`actdesign._tailfit`) from the table's ends. The
+    fit kernels re-tabulate before a pre-activation leaves the table, so the tails only
+    keep phi defined (and packable) beyond it."""
     tab = getattr(act, "tabulation", None)
     if tab is not None and tab.knots[0] >= x[0] and tab.knots[-1] <= x[-1]:
         return tab.left, tab.right
-    laws = []
-    for end, inner in ((x[0], x[1]), (x[-1], x[-2])):
-        f, g = (float(np.asarray(act(np.array([v])))[0]) for v in (end, inner))
-        d = (f - g) / (end - inner)
-        laws.append(TailLaw(poly=(f - d * end, d)))
-    return laws[0], laws[1]
-
-
-def _table_error(act, tab) -> float:
-    x = tab.knots
-    t = np.concatenate([x[:-1] + f * np.diff(x) for f in (0.125, 0.375, 0.5, 0.625, 0.875)])
-    with np.errstate(all="ignore"):
-        exact = np.asarray(act(t), dtype=float)
-    got = tab(t)
-    if not np.all(np.isfinite(exact)):
-        return math.inf
-    return float(np.max(np.abs(got - exact) / np.maximum(1.0, np.abs(exact))))
+    start = min(-x[0], x[-1])
+    laws, _err = fit_tails(lambda z: f(z, 0), start, tol)
+    return laws  # polynomial parts of degree <= 3: packable (TAIL_POLY)
 
 
 # ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Closed forms are differentiated once and cached; their break points are the real
 zeros of the arguments of switching functions (Abs, Max, Heaviside, Piecewise
-conditions, ...), found numerically. Tabulated activations break at their knots.
+conditions, ...), found by :mod:`actdesign._kinks`. Tabulated activations break at their knots.
 """
 
 from __future__ import annotations
@@ -17,12 +17,8 @@ import sympy as sp
 from .. import _symbols as S
 from .._activation import Activation, classical, from_expression
 from .._errors import ActdesignError
-from .._evaluate import evaluate, evaluate_continuous
-from ._roots import bracketed_root
-
-# functions whose value or derivative jumps where (one of) their arguments vanish(es)
-_SWITCHES = (sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.floor, sp.ceiling)
-BREAK_SEARCH = 60.0  # |z| range searched for break points (N(0,1) at sigma <= 5 lives well inside)
+from .._evaluate import evaluate_continuous
+from .._kinks import real_zeros, switch_arguments
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -68,11 +64,11 @@ def _closed_form(phi: sp.Expr) -> Evaluators:
     raw = sp.diff(phi, S.z)
     jumps = raw.has(sp.DiracDelta)  # a jump: remember it, evaluate the classical derivative
     d1 = classical(raw)
-    args = _switch_arguments(phi)
+    args = switch_arguments(phi)
     # removable 0*inf holes (|z| K1(|z|) at 0) get their limits, as Activation.__call__ does
     f = lambda x: evaluate_continuous(phi, S.z, x)  # noqa: E731
     df = lambda x: evaluate_continuous(d1, S.z, x)  # noqa: E731
-    breaks = _real_zeros(args)
+    breaks = real_zeros(args)
     return Evaluators(f, df, breaks, smooth=not args and not phi.has(sp.Piecewise),
                       singular=_singular(breaks, f, df), jumps=jumps)
 
@@ -96,34 +92,3 @@ def _singular(breaks, f, df) -> np.ndarray:
     with np.errstate(all="ignore"):
         big = ~np.isfinite(f(near)) | ~np.isfinite(df(near)) | (np.abs(df(near)) > 1e6)
     return breaks[big.any(axis=1)]
-
-
-def _switch_arguments(expr: sp.Expr) -> list:
-    """Expressions in z whose zeros are the break points of ``expr``."""
-    out = []
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, (sp.Max, sp.Min)):
-            a = node.args
-            out += [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
-        elif isinstance(node, _SWITCHES):
-            out.append(node.args[0])
-        elif isinstance(node, sp.Piecewise):
-            for _, cond in node.args:
-                out += [r.lhs - r.rhs for r in sp.preorder_traversal(cond)
-                        if isinstance(r, sp.core.relational.Relational)]
-    return [e for e in out if e.has(S.z)]
-
-
-def _real_zeros(exprs, n=24001) -> np.ndarray:
-    """Sign changes and exact zeros of each expression on a grid, refined by brentq."""
-    grid = np.linspace(-BREAK_SEARCH, BREAK_SEARCH, n)
-    found = []
-    for e in exprs:
-        f = lambda x, e=e: evaluate(e, S.z, x)  # noqa: E731
-        v = f(grid)
-        found += list(grid[v == 0])
-        flip = np.nonzero(np.sign(v[:-1]) * np.sign(v[1:]) < 0)[0]
-        for i in flip:
-            found.append(bracketed_root(lambda s, f=f: float(f(np.array(s))), grid[i],
-                                        grid[i + 1], v[i], v[i + 1], xtol=1e-15))
-    return np.unique(np.round(np.asarray(found, dtype=float), 14))

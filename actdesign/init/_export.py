@@ -8,20 +8,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sympy as sp
-
 from .. import _symbols as S
 from .._errors import ActdesignError
+from ..registry import FAMILIES
 
-_z = S.z
-# closed form -> name of the framework function (torch.<name>, jax.numpy/jax.nn.<name>)
-NATIVE = {
-    sp.tanh(_z): ("tanh", "tanh"),
-    sp.Max(0, _z): ("relu", "nn.relu"),
-    1 / (1 + sp.exp(-_z)): ("sigmoid", "nn.sigmoid"),
-    sp.sin(_z): ("sin", "sin"),
-    _z: (None, None),
-}
+# closed form -> name of the framework function (torch.<name>, jax.numpy/jax.nn.<name>),
+# from the registry's records; the identity is the one entry that is no family
+NATIVE = {f.phi0: (f.native["torch"], f.native["jax"])
+          for f in FAMILIES if "torch" in f.native and "jax" in f.native}
+NATIVE[S.z] = (None, None)
 
 
 def _native(act, which: int):
@@ -49,6 +44,19 @@ def torch_function(act):
     if name is not None:
         return getattr(torch, name)
     return _exported(act, "torch")
+
+
+def jax_function(act):
+    """A JAX callable computing phi elementwise."""
+    import jax
+    import jax.numpy as jnp
+
+    name = _native(act, 1)
+    if name == "identity":
+        return lambda x: x
+    if name is not None:
+        return getattr(jax.nn, name[3:]) if name.startswith("nn.") else getattr(jnp, name)
+    return _exported(act, "jax")
 
 
 def to_torch(net, dtype=None):
@@ -96,17 +104,9 @@ def _elementwise():
 
 def to_jax(net):
     """``(params, apply)`` with ``apply(params, x) == net.decision_function(x)``."""
-    import jax
     import jax.numpy as jnp
 
-    act = net.activation_
-    name = _native(act, 1)
-    if name == "identity":
-        fn = lambda x: x  # noqa: E731
-    elif name is not None:
-        fn = getattr(jax.nn, name[3:]) if name.startswith("nn.") else getattr(jnp, name)
-    else:
-        fn = _exported(act, "jax")
+    fn = jax_function(net.activation_)
     params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in net.layers()]
 
     def apply(params, x):

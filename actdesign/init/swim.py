@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._errors import ActdesignError
+from .._roots import bracketed_root
 from ._act import as_activation, evaluators
-from ._roots import bracketed_root
 
 SCHEDULES = ("original", "ordered", "reversed")
 

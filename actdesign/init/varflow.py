@@ -20,7 +20,6 @@ Fourier convention except the spectral route, which uses :data:`actdesign.CONVEN
 from __future__ import annotations
 
 import math
-
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
 
@@ -28,10 +27,10 @@ import numpy as np
 
 from .._activation import Activation
 from .._errors import ActdesignError
+from .._roots import bracketed_root
 from . import _fourier
 from . import _quadrature as Q
 from ._act import as_activation, evaluators
-from ._roots import bracketed_root
 
 METHODS = ("auto", "gauss_hermite", "quad", "fourier")
 KINDS = ("forward", "backward")

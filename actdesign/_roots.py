@@ -1,6 +1,6 @@
 """A bracketed scalar root finder (Illinois regula falsi), so that fixed points need no scipy.
 
-``gain`` runs in every ``actdesign make --json``; scipy.optimize would add ~1 s of import.
+``gain`` (actdesign.init) runs in every ``actdesign make --json``; scipy.optimize would add ~1 s of import.
 """
 
 from __future__ import annotations

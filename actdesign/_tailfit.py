@@ -1,16 +1,17 @@
-"""Fit a :class:`~actdesign.TailLaw` to a function beyond the end of its table.
+"""Fit a :class:`~actdesign.TailLaw` to a function beyond the end of its table: the one
+tail fit (export's fallback tables and the numeric design route use it).
 
 The law is poly(z) + c|z|^p exp(-a|z| - b z^2) (see ``actdesign._tail``). The
 polynomial part is read from the far samples, the decaying part from log|rest| by
-least squares, trying the simplest model first. An exponentially small tail that
-underflows float64 is the zero law, which is then exact in float64.
+least squares (:func:`fit_decay`), trying the simplest model first. An exponentially
+small tail that underflows float64 is the zero law, which is then exact in float64.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._tail import TailLaw
+from ._tail import TailLaw
 
 UNDERFLOW = 1e-300
 # columns of the least-squares fit of log|rest|, simplest model first
@@ -42,8 +43,27 @@ def fit_tail(f, side: float, start: float, tol: float = 1e-10):
         rest = f(side * near) - TailLaw(poly=poly)(side * near)
         law = TailLaw(poly=poly)
         if _needs_decay(rest, poly, side * near):
-            law = _decay_part(near, rest, poly, tol)
+            law = fit_decay(near, rest, poly, tol)[0]
     return law, tail_error(f, law, side, start)
+
+
+def fit_tails(f, start: float, tol: float = 1e-10):
+    """Both laws (left, right) beyond -``start`` and ``start``, and the larger error."""
+    laws, errs = zip(*(fit_tail(f, side, start, tol) for side in (-1.0, 1.0)))
+    return laws, max(errs)
+
+
+def first_accurate(f, starts, accept: float, tol: float):
+    """(start, laws, err) for the first of ``starts`` whose tail error is <= ``accept``
+    (laws fitted to ``tol``), else for the start with the smallest error."""
+    best = None
+    for start in starts:
+        laws, err = fit_tails(f, start, tol)
+        if best is None or err < best[2]:
+            best = (start, laws, err)
+        if err <= accept:
+            break
+    return best
 
 
 def tail_error(f, law: TailLaw, side: float, start: float) -> float:
@@ -77,17 +97,20 @@ def _needs_decay(rest, poly, z):
     return bool(np.any(np.abs(rest) > np.maximum(UNDERFLOW, 1e-17 * size)))
 
 
-def _decay_part(u, rest, poly, tol):
-    """c u^p exp(-a u - b u^2) fitted to ``rest`` (which must not change sign)."""
+def fit_decay(u, rest, poly, tol, models=MODELS):
+    """(law, residual): c u^p exp(-a u - b u^2) fitted to ``rest`` at u = |z| > 0 on top
+    of ``poly``; the first of ``models`` whose max residual in log|rest| is below ``tol``
+    wins, else the best. ``rest`` that changes sign (an oscillating tail) or has fewer
+    than 8 representable samples gives the bare polynomial law and residual None."""
     keep = np.abs(rest) > UNDERFLOW
     u, rest = u[keep], rest[keep]
+    if u.size < 8 or np.any(np.sign(rest) != np.sign(rest[0])):
+        return TailLaw(poly=poly), None
     sign = np.sign(rest[0])
-    if u.size < 8 or np.any(np.sign(rest) != sign):
-        return TailLaw(poly=poly)  # oscillating or too few points: reported by tail_error
     y = np.log(np.abs(rest))
     basis = {"1": np.ones_like(u), "log": np.log(u), "z": -u, "z2": -(u**2)}
     best = None
-    for cols in MODELS:
+    for cols in models:
         A = np.stack([basis[c] for c in cols], axis=1)
         coef, *_ = np.linalg.lstsq(A, y, rcond=None)
         resid = float(np.max(np.abs(A @ coef - y)))
@@ -95,7 +118,8 @@ def _decay_part(u, rest, poly, tol):
             best = (resid, dict(zip(cols, coef)))
         if resid < tol:
             break
-    params = best[1]
-    return TailLaw(poly=poly, c=float(sign * np.exp(params["1"])), p=float(params["log"]),
-                   a=float(max(params.get("z", 0.0), 0.0)),
-                   b=float(max(params.get("z2", 0.0), 0.0)))
+    resid, params = best
+    law = TailLaw(poly=poly, c=float(sign * np.exp(params["1"])), p=float(params["log"]),
+                  a=float(max(params.get("z", 0.0), 0.0)),
+                  b=float(max(params.get("z2", 0.0), 0.0)))
+    return law, resid

@@ -1,0 +1,135 @@
+"""Exact infinite-width kernels under the Gaussian law (train="v").
+
+With w ~ N(0, sw^2 I) and b ~ N(0, sb^2), the pre-activations (u, v) = (w.x + b,
+w.x' + b) are zero-mean normal with Var u = sw^2|x|^2 + sb^2, Var v = sw^2|x'|^2 + sb^2
+and Cov = sw^2 x.x' + sb^2, so K(x, x') = E[phi(u) phi(v)] depends on the points only
+through these three numbers, in any dimension D.
+
+Dispatch: an activation phi = A b(slope z) + p0 + p1 z whose base b has a closed form
+in :data:`._gaussian_closed.CLOSED` (and no shift) is summed in closed form, the
+polynomial part through the 1-D expectations of b; everything else (shifted forms,
+tanh, designed or tabulated activations) is integrated by :mod:`._gaussian_quad`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._kinks import breakpoints
+from ._catalog import recognize
+from ._errors import FitError
+from ._gaussian_closed import CLOSED
+from ._gaussian_quad import bivariate
+
+
+@dataclass(frozen=True)
+class Match:
+    """phi(z) = amplitude * b(slope z) + poly[0] + poly[1] z with b = CLOSED[name]."""
+
+    name: str
+    amplitude: float
+    slope: float
+    poly: tuple = (0.0, 0.0)
+    extra: tuple = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class GaussianKernel:
+    """A kernel matrix with its route and an estimate of its largest absolute error."""
+
+    matrix: np.ndarray
+    error: float
+    route: str
+
+    def note(self) -> str:
+        return f"width=inf Gaussian-law kernel by {self.route}, error <= {self.error:.1g}"
+
+
+def match(act) -> Match | None:
+    """The closed-form decomposition of ``act``, or None (then the numeric route applies).
+
+    The registry names each family's Gaussian-law closed form (``Family.gaussian_kernel``);
+    a shifted base has none (the bivariate integral then has a nonzero mean).
+    """
+    rec = recognize(act.phi, act)
+    key = rec.form.gaussian_kernel if rec is not None else None
+    if key in CLOSED and rec.shift == 0.0:
+        return Match(key, rec.amplitude, rec.slope, rec.poly, rec.extra)
+    return None
+
+
+def _closed(m: Match, s11, s22, s12, det):
+    """E[phi(u) phi(v)] for a closed-form match (see the module docstring)."""
+    f, k = CLOSED[m.name], m.slope
+    A, (p0, p1), e = m.amplitude, m.poly, m.extra
+    S11, S22, S12, D = k * k * s11, k * k * s22, k * k * s12, k**4 * det
+    out = A * A * f.kernel(S11, S22, S12, D, e) + p0 * p0 + p1 * p1 * s12
+    if p0:
+        out = out + A * p0 * (f.mean(S11, e) + f.mean(S22, e))
+    if p1:  # E[b(k u) v] = Cov(k u, v) E[b'(k u)] (Stein)
+        out = out + A * p1 * k * s12 * (f.dmean(S11, e) + f.dmean(S22, e))
+    return out
+
+
+def _numeric_setup(act):
+    """(phi, kinks, centres, width) for the quadrature route."""
+    rec = recognize(act.phi, act)
+    if rec is not None:
+        kinks = rec.kinks
+        return rec, kinks, tuple(sorted({-rec.shift / rec.slope, *kinks})), 1.0 / abs(rec.slope)
+    kinks = tuple(float(p) for p in breakpoints(act.phi)) if act.phi is not None else ()
+    return act, kinks, tuple(sorted({0.0, *kinks})), 1.0
+
+
+def gaussian_kernel(act, X1, X2=None, law=None, *, rtol=1e-10) -> GaussianKernel:
+    """K(x, x') = E[phi(u) phi(v)] under ``law`` (a GaussianLaw), exactly.
+
+    Parameters
+    ----------
+    act : Activation
+    X1, X2 : ndarray (M1, D), (M2, D); X2 None means X1 (then only one triangle is
+        computed).
+    law : GaussianLaw
+    rtol : float
+        Tolerance of the numeric route, relative to sqrt(K(x, x) K(x', x')).
+    """
+    from ._laws import GaussianLaw
+
+    law = GaussianLaw() if law is None else law
+    X1 = np.atleast_2d(np.asarray(X1, dtype=float))
+    sym = X2 is None
+    X2 = X1 if sym else np.atleast_2d(np.asarray(X2, dtype=float))
+    i, j = np.triu_indices(len(X1)) if sym else np.indices((len(X1), len(X2))).reshape(2, -1)
+    s11, s22, s12, det = law.covariances(X1[i], X2[j])
+    m = match(act)
+    degenerate = (s11 <= 0) | (s22 <= 0)
+    if m is not None and not degenerate.any():
+        with np.errstate(all="ignore"):
+            vals = _closed(m, s11, s22, s12, det)
+        err = 8 * np.finfo(float).eps * float(np.max(np.abs(vals), initial=0.0))
+        route = f"the closed form of {m.name!r}"
+    else:
+        phi, kinks, centres, width = _numeric_setup(act)
+        from ._gaussian_mehler import mehler
+
+        opts = dict(kinks=kinks, centres=centres, width=width, rtol=rtol)
+        with np.errstate(all="ignore"):  # a divergent one is caught below
+            vals, errs, ok = mehler(phi, s11, s22, s12, **opts)
+            rest = ~ok  # rho -> 1 with slowly decaying coefficients: adaptive quadrature
+            vals[rest], errs[rest] = bivariate(
+                phi, s11[rest], s22[rest], s12[rest], det=det[rest], **opts
+            )
+        err = float(np.max(errs, initial=0.0))
+        route = "bivariate-normal quadrature"  # Mehler series, adaptive where it converges slowly
+    if not np.all(np.isfinite(vals)):
+        raise FitError(
+            "the width=inf Gaussian-law kernel is not finite here (E[phi(u)^2] diverges or "
+            "overflows at these |x|); use a finite width, smaller weight_std or another law"
+        )
+    K = np.empty((len(X1), len(X2)))
+    K[i, j] = vals
+    if sym:
+        K[j, i] = vals
+    return GaussianKernel(K, err, route)
