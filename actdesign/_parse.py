@@ -199,12 +199,13 @@ class _Builder:
 
     def _UnaryOp(self, node, depth):
         a = self.build(node.operand, depth)
+        if isinstance(node.op, ast.Not):
+            return sp.Not(a)
+        _arithmetic(a, _token(node))
         if isinstance(node.op, ast.USub):
             return -a
         if isinstance(node.op, ast.UAdd):
             return a
-        if isinstance(node.op, ast.Not):
-            return sp.Not(a)
         self.fail(f"operator '{_token(node.op)}' is not allowed")
 
     def _BinOp(self, node, depth):
@@ -213,6 +214,8 @@ class _Builder:
             self.fail(f"operator '{_token(node.op)}' is not allowed")
         a = self.build(node.left, depth)
         b = self.build(node.right, depth)
+        _arithmetic(a, _token(node))
+        _arithmetic(b, _token(node))
         if isinstance(node.op, ast.Pow):
             _check_power(a, b)
             return sp.Pow(a, b)
@@ -226,6 +229,8 @@ class _Builder:
             if rel is None:
                 self.fail(f"comparison '{_token(cmp_op)}' is not allowed")
             right = self.build(right_node, depth)
+            _arithmetic(left, _token(node))
+            _arithmetic(right, _token(node))
             parts.append(rel(left, right))
             left = right
         return sp.And(*parts) if len(parts) > 1 else parts[0]
@@ -254,7 +259,17 @@ class _Builder:
         if len(args) not in counts or any(isinstance(a, tuple) for a in args):
             raise ParseError(f"{name} takes {' or '.join(map(str, counts))} argument(s), "
                              f"got {len(args)}")
+        for a in args:
+            _arithmetic(a, f"{name}(...)")
         return fn(*args)
+
+
+def _arithmetic(value, where: str) -> None:
+    """Arithmetic, comparisons and functions take numbers or formulas, never a condition
+    (True, z > 0) or a tuple: those belong in Piecewise((value, condition), ...)."""
+    if not isinstance(value, sp.Expr):
+        raise ParseError(f"{where!r} uses a condition or tuple as a number; conditions such "
+                         "as True or z > 0 belong in Piecewise((value, condition), ...)")
 
 
 def _paren_depth(text: str) -> int:

@@ -104,14 +104,10 @@ def infinite_width_kernel(
             panel=2 * law.radius / q["panels"],
             kinks=rec.kinks if rec is not None else (),
         )
-    elif train == "mu" and s > 0:
+    elif isinstance(law, GaussianLaw):  # train="mu", s > 0: gamma ~ Student t, 1-D rules
         nodes = law.radon_nodes(both, n_sphere=q["n_sphere"], panels=q.get("panels", 128))
     else:
-        nodes = law.nodes(
-            both,
-            n_weight=q.get("n_weight", 32 if X1.shape[1] <= 2 else 12),
-            n_bias=q.get("n_bias", 64),
-        )
+        raise ValueError(f"no width=inf kernel for the {type(law).__name__}; give a width")
     P1 = feature_matrix(act, X1, nodes, train=train, degree=s)
     P2 = P1 if X2 is X1 else feature_matrix(act, X2, nodes, train=train, degree=s)
     return (P1 * nodes.weights) @ P2.T

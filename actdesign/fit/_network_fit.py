@@ -126,14 +126,9 @@ class NetworkFit:
             rec = recognize(act.phi, act)
             kinks = rec.kinks if rec is not None else ()
             return dict(n_sphere=q["n_sphere"], panel=2 * law.radius / q["panels"], kinks=kinks)
-        if isinstance(law, GaussianLaw) and self.train == "mu" and self.degree_ > 0:
+        if isinstance(law, GaussianLaw):  # train="mu", s > 0 (else the exact kernel path)
             return dict(n_sphere=q["n_sphere"], panels=q.get("panels", 128), radon=True)
-        if isinstance(law, GaussianLaw):
-            return dict(
-                n_weight=q.get("n_weight", 32 if X.shape[1] <= 2 else 12),
-                n_bias=q.get("n_bias", 64),
-            )
-        return {}
+        raise FitError(f"width=inf is not defined for the {law.name} law; give a finite width")
 
     def _theta0(self, coef_init, N):
         if coef_init is None:
