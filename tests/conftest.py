@@ -1,6 +1,7 @@
 """Shared test fixtures."""
 
 import os
+import warnings
 
 import pytest
 
@@ -23,6 +24,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords and not has_gpu:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """An in-process dask.distributed cluster of 2 single-threaded workers (one per test
+    session: starting one costs seconds)."""
+    distributed = pytest.importorskip("distributed")
+    with warnings.catch_warnings():
+        # the in-process cluster's own start-up and shutdown chatter is not under test
+        warnings.simplefilter("ignore", ResourceWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
+        )
+        client = distributed.Client(cluster)
+        try:
+            yield client
+        finally:
+            client.close()
+            cluster.close()
 
 
 os.environ.setdefault("ACTDESIGN_TESTING", "1")

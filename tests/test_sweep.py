@@ -20,6 +20,11 @@ from actdesign.sweep._store import ResultWriter
 
 distributed = pytest.importorskip("distributed")
 
+
+@pytest.fixture(scope="module")
+def client(dask_client):
+    return dask_client
+
 GRID = """
 [sweep]
 name = "t"
@@ -29,22 +34,6 @@ activations = ["relu(z)", "tanh(z)"]
 widths = [20, 40, "inf"]
 ridges = [0.0, 0.01]
 """
-
-
-@pytest.fixture(scope="module")
-def client():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        cluster = distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
-        )
-        c = distributed.Client(cluster)
-        try:
-            yield c
-        finally:
-            c.close()
-            cluster.close()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import numpy as np
 from ._backend import qr_r, symmetrize_upper, syrk_update
 from ._errors import FitError
 from ._features import ActivationKernel, FeatureMap
-from ._linalg import FeatureOperator, _omega
+from ._linalg import FeatureOperator, _omega, streamed_qr_r
 
 
 def worker_addresses(client) -> list:
@@ -173,16 +173,7 @@ def _power_part(shared, j0, j1, Q):
 
 def _tsqr_part(shared, j0, j1, Q, rows):
     """R of this chunk's rows of A^T Q, streamed as in FeatureOperator.tsqr."""
-    R, pending, n = None, [], 0
-    for _, _, T in _tiles(shared, j0, j1):
-        pending.append(T.T @ Q)
-        n += pending[-1].shape[0]
-        if n >= rows:
-            R = qr_r(np.concatenate(pending if R is None else [R, *pending]), np)
-            pending, n = [], 0
-    if pending:
-        R = qr_r(np.concatenate(pending if R is None else [R, *pending]), np)
-    return R
+    return streamed_qr_r((T.T @ Q for _, _, T in _tiles(shared, j0, j1)), rows, np)
 
 
 def _adjoint_part(shared, j0, j1, a):

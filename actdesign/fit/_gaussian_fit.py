@@ -15,8 +15,6 @@ import numpy as np
 from ._backend import get_xp, to_numpy
 from ._errors import FitError
 from ._gaussian_kernel import gaussian_kernel
-from ._memory import check as check_memory
-from ._memory import estimate
 from ._options import PREDICT_ROWS
 
 
@@ -27,14 +25,7 @@ class GaussianFit:
         if coef_init is not None:
             raise FitError("coef_init needs a finite width (theta0 has one entry per neuron)")
         xp = get_xp(self.device)
-        M, D = X.shape
-        check_memory(
-            estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
-            self.max_memory,
-            what=f"M={M} points at width=inf (Gaussian law)",
-        )
-        if self.client is not None:
-            self.notes_.append("client= is not used by the exact Gaussian-law kernel")
+        self._kernel_path(X, "exact Gaussian-law")
         kern = gaussian_kernel(act, X, None, law)
         self.notes_.append(kern.note())
         self.kernel_error_ = kern.error

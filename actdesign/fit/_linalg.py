@@ -127,17 +127,7 @@ class FeatureOperator:
 
         Blocks span several tiles so that LAPACK sees few, tall problems.
         """
-        xp = self.xp
-        R, pending, n = None, [], 0
-        for _, _, T in self.tiles():
-            pending.append(T.T @ Q)
-            n += pending[-1].shape[0]
-            if n >= rows:
-                R = qr_r(xp.concatenate(pending if R is None else [R, *pending]), xp)
-                pending, n = [], 0
-        if pending:
-            R = qr_r(xp.concatenate(pending if R is None else [R, *pending]), xp)
-        return R
+        return streamed_qr_r((T.T @ Q for _, _, T in self.tiles()), rows, self.xp)
 
     def adjoint_and_apply(self, a):
         """(A^T a, A A^T a) in one pass over the tiles."""
@@ -152,6 +142,21 @@ class FeatureOperator:
 
 
 _OMEGA_BLOCK = 256
+
+
+def streamed_qr_r(blocks, rows: int, xp):
+    """R factor of the row-stack of ``blocks``, by QR of groups of >= ``rows`` rows
+    (carrying the running R along), so LAPACK sees few, tall problems."""
+    R, pending, n = None, [], 0
+    for B in blocks:
+        pending.append(B)
+        n += B.shape[0]
+        if n >= rows:
+            R = qr_r(xp.concatenate(pending if R is None else [R, *pending]), xp)
+            pending, n = [], 0
+    if pending:
+        R = qr_r(xp.concatenate(pending if R is None else [R, *pending]), xp)
+    return R
 
 
 def _omega(seed, j0: int, j1: int, k: int):

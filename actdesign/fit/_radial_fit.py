@@ -19,8 +19,6 @@ from ._catalog import recognize
 from ._errors import FitError
 from ._infinite import NumericAutocorrelation, RadialKernel, null_order
 from ._linalg import NullSpace, nullspace_basis, spectral_solve
-from ._memory import check as check_memory
-from ._memory import estimate
 from ._options import PREDICT_ROWS
 
 
@@ -30,13 +28,7 @@ class RadialFit:
     def _fit_radial(self, X, y, act, law):
         xp = get_xp(self.device)
         M, D = X.shape
-        check_memory(
-            estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
-            self.max_memory,
-            what=f"M={M} points at width=inf, radius=inf",
-        )
-        if self.client is not None:
-            self.notes_.append("client= is not used at radius=inf: the kernel is formed here")
+        self._kernel_path(X, "radius=inf radial")
         self._radial_setup(act, law, X)
         P = nullspace_basis(X, self.null_order_)
         resid = y.copy()

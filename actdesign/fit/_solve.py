@@ -10,6 +10,8 @@ from ._linalg import (
     lowrank_kernel,
     spectral_solve,
 )
+from ._memory import check as check_memory
+from ._memory import estimate
 from ._options import DENSE_MAX
 
 
@@ -19,6 +21,18 @@ class KernelSolve:
     Reads ``solver``, ``ridge`` and ``rcond`` of the estimator and appends to ``notes_``.
     Any path that builds an M x M kernel (or a FeatureOperator) solves through here.
     """
+
+    def _kernel_path(self, X, what: str) -> None:
+        """Before forming an M x M kernel here: check its memory; say that a client
+        (which spreads feature tiles, not kernels) is not used."""
+        M, D = X.shape
+        check_memory(
+            estimate(M, 0, D, solver=self.solver, infinite_radial=True, nb=0),
+            self.max_memory,
+            what=f"M={M} points at width=inf ({what})",
+        )
+        if self.client is not None:
+            self.notes_.append(f"client= is not used by the {what} kernel: it is formed here")
 
     def _solve_features(self, op, resid, xp, seed):
         solver = self.solver
