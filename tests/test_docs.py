@@ -32,7 +32,10 @@ def test_strict_build_has_every_page(site):
                  "theory/penalty-activation/index.html", "howto/design-and-use/index.html",
                  "howto/fit/index.html", "howto/spectra/index.html", "howto/swim-go/index.html",
                  "gallery/index.html", "gallery/catalog/index.html", "gallery/scripts/index.html",
-                 "cli/index.html", "api/actdesign/index.html", "api/gallery/index.html"):
+                 "cli/index.html", "api/actdesign/index.html", "api/gallery/index.html",
+                 "howto/choose/index.html", "howto/adaptive/index.html",
+                 "howto/scale-out/index.html", "api/registry/index.html", "api/choose/index.html",
+                 "api/adaptive/index.html", "api/sweep/index.html"):
         assert (site / page).is_file(), page
 
 
