@@ -144,18 +144,23 @@ def _experiment_3(pretrain, seed=0):
 
 
 def test_seed002_exp3_pretrained_spike_survives():
+    # the retained fraction of the spike varies with the seed (0.62..0.95 over seeds 0-5,
+    # and float32 sums differ across machines), so the claim is checked over three seeds
     torch = pytest.importorskip("torch")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny networks: one thread is faster and immune to oversubscription
+    kept = []
     try:
-        tr_a, loss_a = _experiment_3(pretrain=False)
-        tr_b, loss_b = _experiment_3(pretrain=True)
+        for seed in (0, 1, 2):
+            tr_a, loss_a = _experiment_3(pretrain=False, seed=seed)
+            tr_b, loss_b = _experiment_3(pretrain=True, seed=seed)
+            assert loss_a < 1e-6 and loss_b < 1e-6  # both interpolate the training points
+            np.testing.assert_allclose(tr_b.k, [0.5, 5.0])
+            k5_a, k5_b = tr_a.matrix[:, 1], tr_b.matrix[:, 1]
+            assert k5_b[0] > 0.15  # pretraining put a spike at k = 5
+            assert k5_a.max() < 0.02  # Xavier ReLU has no k = 5 content, before or after (3a)
+            assert k5_b[-1] > 20 * k5_a.max()  # training on the points left the spike (3b)
+            kept.append(k5_b[-1] / k5_b[0])
     finally:
         torch.set_num_threads(threads)
-    assert loss_a < 1e-6 and loss_b < 1e-6  # both interpolate the training points
-    np.testing.assert_allclose(tr_b.k, [0.5, 5.0])
-    k5_a, k5_b = tr_a.matrix[:, 1], tr_b.matrix[:, 1]
-    assert k5_b[0] > 0.15  # pretraining put a spike at k = 5
-    assert k5_b[-1] > 0.7 * k5_b[0]  # ... and training on the points left it there (3b)
-    assert k5_a.max() < 0.02  # Xavier ReLU has no k = 5 content, before or after (3a)
-    assert k5_b[-1] > 10 * k5_a[-1]
+    assert min(kept) > 0.5 and np.median(kept) > 0.7, kept
