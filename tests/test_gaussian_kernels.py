@@ -21,7 +21,7 @@ from scipy.special import erf
 
 import actdesign
 from actdesign.fit import RadonSplineRegressor
-from actdesign.fit._gaussian_kernel import _numeric_setup, gaussian_kernel, match
+from actdesign.fit._gaussian_kernel import NUMERIC_ROUTE, _numeric_setup, gaussian_kernel, match
 from actdesign.fit._gaussian_quad import bivariate
 from actdesign.fit._kernel import feature_matrix, infinite_width_kernel
 from actdesign.fit._laws import GaussianLaw
@@ -229,10 +229,10 @@ def test_designed_activations_match_independent_quadratures(designed):
     closed, numeric = designed
     for pair in MODERATE[::2]:
         K = _kernel_at(closed, *pair)  # Cauchy: poles near R, so QUADPACK, not Gauss-Hermite
-        assert K.route == "bivariate-normal quadrature" and K.error < 1e-8
+        assert K.route == NUMERIC_ROUTE and K.error < 1e-8
         assert abs(K.matrix[0, 0] - quadpack_kernel(closed, *_cov(*pair))) <= 1e-9
         K = _kernel_at(numeric, *pair)
-        assert K.route == "bivariate-normal quadrature" and K.error < 1e-8
+        assert K.route == NUMERIC_ROUTE and K.error < 1e-8
         assert abs(K.matrix[0, 0] - gh_kernel(numeric, *_cov(*pair))) <= 1e-9
 
 
@@ -251,7 +251,7 @@ def test_shifted_and_unknown_activations_take_the_quadrature_route():
     for text, f in [("tanh(z)", np.tanh), ("exp(-(z-1)**2)", lambda x: np.exp(-((x - 1) ** 2)))]:
         for pair in MODERATE:
             K = _kernel_at(as_activation(text), *pair)
-            assert K.route == "bivariate-normal quadrature"
+            assert K.route == NUMERIC_ROUTE
             ref = gh_kernel(f, *_cov(*pair))
             assert abs(K.matrix[0, 0] - ref) <= 1e-9 * max(1.0, abs(ref))
 
@@ -271,7 +271,7 @@ def test_zero_bias_std_at_the_origin():
     law = GaussianLaw(SW, 0.0)
     X = np.array([[0.0], [2.0]])
     K = gaussian_kernel(as_activation("exp(-z**2)"), X, None, law)
-    assert K.route == "bivariate-normal quadrature"
+    assert K.route == NUMERIC_ROUTE
     assert abs(K.matrix[0, 1] - 1 / math.sqrt(1 + 2 * SW**2 * 4)) < 1e-12
     assert K.matrix[0, 0] == 1.0
 
@@ -345,7 +345,7 @@ def test_fit_with_the_quadrature_route_reports_its_error():
         "tanh(z)", width=math.inf, law="gaussian", weight_std=SW, bias_std=SB, train="v",
         ridge=1e-3,
     ).fit(X, np.cos(X[:, 0]))
-    assert m.route_ == "bivariate-normal quadrature" and m.kernel_error_ < 1e-8
+    assert m.route_ == NUMERIC_ROUTE and m.kernel_error_ < 1e-8
     assert any("error <=" in n for n in m.notes_)
 
 

@@ -1,7 +1,7 @@
 """The width = inf path of the regressor under the Gaussian law (train="v", or s = 0).
 
 The kernel K(x, x') = E[phi(u) phi(v)] over the pre-activations is formed exactly
-(:mod:`._gaussian_kernel`: closed forms, or bivariate-normal quadrature with an error
+(:mod:`._gaussian_kernel`: closed forms, or the Mehler series and quadrature with an error
 estimate), solved with the shared solvers, and predictions are K(X*, X) alpha. The
 route and the kernel's error estimate go to ``notes_`` and ``route_``.
 """

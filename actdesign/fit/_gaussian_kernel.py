@@ -8,7 +8,10 @@ through these three numbers, in any dimension D.
 Dispatch: an activation phi = A b(slope z) + p0 + p1 z whose base b has a closed form
 in :data:`._gaussian_closed.CLOSED` (and no shift) is summed in closed form, the
 polynomial part through the 1-D expectations of b; everything else (shifted forms,
-tanh, designed or tabulated activations) is integrated by :mod:`._gaussian_quad`.
+tanh, designed or tabulated activations) goes through the Mehler series of
+:mod:`._gaussian_mehler` (Hermite coefficients per scale, a rigorous truncation bound),
+and the entries where that series converges too slowly (rho near ±1 for kinked phi)
+through the adaptive bivariate-normal quadrature of :mod:`._gaussian_quad`.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from ._catalog import recognize
 from ._errors import FitError
 from ._gaussian_closed import CLOSED
 from ._gaussian_quad import bivariate
+
+NUMERIC_ROUTE = "Mehler series and bivariate-normal quadrature"
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def gaussian_kernel(act, X1, X2=None, law=None, *, rtol=1e-10) -> GaussianKernel
                 phi, s11[rest], s22[rest], s12[rest], det=det[rest], **opts
             )
         err = float(np.max(errs, initial=0.0))
-        route = "bivariate-normal quadrature"  # Mehler series, adaptive where it converges slowly
+        route = NUMERIC_ROUTE
     if not np.all(np.isfinite(vals)):
         raise FitError(
             "the width=inf Gaussian-law kernel is not finite here (E[phi(u)^2] diverges or "
