@@ -15,7 +15,8 @@ from ._convention import CONVENTION
 from ._errors import SpecError
 from ._evaluate import evaluate, evaluate_continuous
 from ._tabulation import Tabulation
-from .atomic import write_atomic
+from ._timeout import capped
+from .atomic import recover, write_atomic
 
 SHAPES = ("bump", "sigmoid", "relu")
 METHODS = ("table", "symbolic", "numeric", "expression")
@@ -175,6 +176,7 @@ def classical(derivative: sp.Expr) -> sp.Expr:
     return derivative.replace(sp.DiracDelta, lambda *_: sp.Integer(0))
 
 
+@capped("loading spec")
 def load(path) -> Activation:
     """Load an Activation from a JSON spec; formulas go through the allow-list parser.
 
@@ -183,23 +185,86 @@ def load(path) -> Activation:
     SpecError
         If the file is missing, is not JSON, or its fields are invalid or inconsistent.
     """
+    from ._filelimits import load_json
     from ._parse import parse_activation, parse_penalty
 
     path = Path(path)
+    recover(path.parent)  # a set whose `make` was killed after its commit: finish it first
     if not path.is_file():
         raise SpecError(f"spec file {path} not found; create one with `actdesign make`")
-    try:
-        d = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SpecError(f"{path} is not valid JSON ({err}); re-create it with `actdesign make`") from None
+    d = load_json(path, "spec", SpecError, "re-create it with `actdesign make`")
     if not isinstance(d, dict):
         raise SpecError(f"{path}: a spec is a JSON object")
     try:
+        check_spec(d)
         return _from_dict(d, parse_activation, parse_penalty)
-    except SpecError:
-        raise
-    except (KeyError, TypeError, ValueError) as err:
+    except SpecError as err:
+        raise SpecError(f"{path}: {err}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as err:
         raise SpecError(f"{path}: invalid spec ({err}); re-create it with `actdesign make`") from None
+
+
+def _is(*types):
+    return lambda v: isinstance(v, types) and not isinstance(v, bool)
+
+
+def _numbers(v):
+    return isinstance(v, list) and all(_is(int, float)(x) for x in v)
+
+
+def _tail(v):
+    return isinstance(v, dict) and all(
+        _numbers(x) if k == "poly" else _is(int, float)(x) for k, x in v.items())
+
+
+def _tabulation(v):
+    return v is None or (isinstance(v, dict) and _numbers(v.get("knots"))
+                         and isinstance(v.get("coeffs"), list)
+                         and all(_numbers(r) for r in v["coeffs"])
+                         and _tail(v.get("left")) and _tail(v.get("right")))
+
+
+def _text(v):
+    return v is None or _is(str)(v)
+
+
+# the spec schema, as data: field -> (check, what it must be, required)
+SPEC_SCHEMA = {
+    "format": (lambda v: v == SPEC_FORMAT, f"the number {SPEC_FORMAT}", True),
+    "name": (_is(str), "a string", True),
+    "penalty": (_text, "a formula string or null", True),
+    "rho": (_text, "a formula string or null", True),
+    "dim": (lambda v: _is(int)(v) and 1 <= v <= 64, "an integer from 1 to 64", True),
+    "shape": (lambda v: v in SHAPES, f"one of {', '.join(SHAPES)}", True),
+    "method": (lambda v: v in METHODS, f"one of {', '.join(METHODS)}", True),
+    "phi": (_text, "a formula string or null", True),
+    "tabulation": (_tabulation, "null or an object with number lists knots and coeffs and "
+                   "tail-law objects left and right", True),
+    "max_abs_error": (lambda v: _is(int, float)(v) and bool(np.isfinite(v)) and v >= 0,
+                      "a finite number >= 0", False),
+    "null_space": (lambda v: _is(int)(v) and 0 <= v <= 64, "an integer from 0 to 64", False),
+    "notes": (lambda v: isinstance(v, list) and all(_is(str)(n) for n in v),
+              "a list of strings", False),
+}
+
+
+def check_spec(d: dict) -> None:
+    """Check a spec record against :data:`SPEC_SCHEMA` (SpecError naming the field)."""
+    if d.get("format") != SPEC_FORMAT:
+        raise SpecError(f"unsupported spec format {_short(d.get('format'))} "
+                        f"(expected {SPEC_FORMAT})")
+    missing = sorted(f for f, (_, _, req) in SPEC_SCHEMA.items() if req and f not in d)
+    if missing:
+        raise SpecError(f"spec lacks fields {missing}")
+    for f, (ok, what, _) in SPEC_SCHEMA.items():
+        if f in d and not ok(d[f]):
+            raise SpecError(f"invalid spec: field {f} must be {what}, got {_short(d[f])}; "
+                            "re-create it with `actdesign make`")
+
+
+def _short(v) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _from_dict(d, parse_activation, parse_penalty) -> Activation:

@@ -108,8 +108,8 @@ def _simplify_quick(G):
         with time_limit(2.0):
             H = sp.simplify(G)
         return H if sp.count_ops(H) <= sp.count_ops(G) else G
-    except TimeoutError:
-        return G
+    except (TimeoutError, ArithmeticError, ValueError, TypeError, RecursionError):
+        return G  # simplification is optional (fu's trig rules overflow on cos(1000)^(2^81/k))
 
 
 def check_penalty(rho: sp.Expr, text: str) -> None:
@@ -193,6 +193,9 @@ def _expansion(G, probe):
         coeff, power = term.as_coeff_exponent(kappa)
         if coeff.has(kappa) or not power.is_number or not coeff.is_number:
             continue
+        if complex(coeff).imag or complex(power).imag:  # e.g. |k| + sinc(1e300), below 0 at k ~ 0
+            raise PenaltyError("rho^(-1/2) is not real near k = 0 (the penalty is negative or "
+                               "complex there); a penalty must be positive")
         if float(power) <= -1:
             terms.append((float(coeff), -float(power)))
         else:

@@ -20,9 +20,10 @@ from ._amplitude import SHAPE_ORDER, Amplitude, analyse, check_penalty
 from ._errors import PenaltyError, ShapeError
 from ._evaluate import evaluate
 from ._parse import parse_penalty
+from ._progress import progress
 from ._symbols import z as Z
 from ._table import kappa, lookup
-from ._timeout import time_limit
+from ._timeout import capped, time_limit
 
 ROUTES = ("table", "symbolic", "numeric")
 # verification points: both signs, small and large |z| (z = 0 is checked when phi is finite there)
@@ -31,6 +32,7 @@ VERIFY_TOL = 1e-9
 NUMERIC_REFUSE = 1e-2  # a numeric design whose error estimate exceeds this share of |phi| is refused
 
 
+@capped("design")
 def design(penalty: str, dim: int = 1, shape: str = "bump", *, name: str | None = None,
            routes=ROUTES, symbolic_timeout: float = 5.0) -> Activation:
     """Design the activation whose kernel-regime penalty is ``penalty``.
@@ -73,10 +75,13 @@ def design(penalty: str, dim: int = 1, shape: str = "bump", *, name: str | None 
                            "rewrite it with elementary or listed special functions") from None
     s = SHAPE_ORDER[shape]
     base = dict(name=name or slug(text), penalty_text=text, rho=rho, dim=dim, shape=shape)
-    for route in routes:
-        found = _ROUTES[route](amp, s, symbolic_timeout)
-        if found is not None:
-            return Activation(method=route, **found, **base)
+    with progress("make: design", total=len(routes), unit="route") as bar:
+        for route in routes:
+            bar.set_info(f"{route} route")
+            found = _ROUTES[route](amp, s, symbolic_timeout)
+            bar.update(1, info=f"{route} route {'done' if found is not None else 'found nothing'}")
+            if found is not None:
+                return Activation(method=route, **found, **base)
     raise PenaltyError(f"no route designed an activation for {text!r} (tried {', '.join(routes)})")
 
 

@@ -23,3 +23,22 @@ class SpecError(ActdesignError):
 
 class DataError(ActdesignError):
     """Data are malformed (missing file, NaN, inf, ragged rows, wrong column count)."""
+
+
+class MemoryEstimateError(ActdesignError):
+    """A run's estimated peak memory exceeds the budget; refused before allocating."""
+
+
+class OutputError(ActdesignError):
+    """An output path cannot be written: its parent is a file, its name is too long or
+    collides with another output, or the file exists and --force was not given."""
+
+
+class WriteError(OutputError, OSError):
+    """Writing an output failed (disk full, permissions): names the target, never the
+    temporary file; an OSError too, for callers that catch those."""
+
+
+class TimeLimitError(ActdesignError, TimeoutError):
+    """A call ran past its time limit (actdesign._timeout.capped) and was stopped; a
+    TimeoutError too, for callers that catch those."""

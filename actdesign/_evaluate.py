@@ -11,6 +11,17 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from ._errors import ActdesignError
+
+# beyond this |x|, scipy's hyp1f1 sums its series for up to a second per value: the
+# asymptotic expansion (DLMF 13.7.2 with Kummer's transformation) takes over
+HYP1F1_ASYMPTOTIC = 1e5
+
+
+class EvaluationError(ActdesignError, NotImplementedError):
+    """A formula holds a function with no numpy evaluation (a one-line refusal; also a
+    NotImplementedError, which the design and analyze routes read as "not this route")."""
+
 
 def _special(name):
     def call(*args):
@@ -24,7 +35,60 @@ def _special(name):
 def _hyp1f1(a, b, x):
     import scipy.special as sc
 
-    return sc.hyp1f1(a, b, x)
+    x = np.asarray(x, dtype=float)
+    # the expansion in 1/x needs its terms to fall fast: |a| and |a - b| small against |x|
+    big = (np.abs(x) > HYP1F1_ASYMPTOTIC) & ((abs(a) + 1) * (abs(a - b) + 1) < 1e-2 * np.abs(x))
+    if (a <= 0 and a == int(a)) or not big.any():  # a polynomial when -a is an integer
+        return sc.hyp1f1(a, b, x)
+    out = np.empty(x.shape)
+    out[~big] = sc.hyp1f1(a, b, x[~big])
+    out[big] = _hyp1f1_large(a, b, x[big])
+    return out
+
+
+def _hyp1f1_large(a, b, x):
+    """1F1(a; b; x) for |x| >> 1 (a not a non-positive integer).
+
+    x -> -inf: Gamma(b)/Gamma(b-a) t^-a 2F0(a, a-b+1;; 1/t), t = -x (DLMF 13.7.2; the part of
+    order e^-t underflows for t > 1e5); x -> +inf: Gamma(b)/Gamma(a) e^x x^(a-b), which overflows
+    to an infinity of that sign.
+    """
+    import scipy.special as sc
+
+    out = np.empty(x.shape)
+    pos = x > 0
+    with np.errstate(all="ignore"):
+        out[pos] = np.sign(sc.gamma(b) * sc.rgamma(a)) * np.inf
+        t = -x[~pos]
+        total, term = np.ones(t.shape), np.ones(t.shape)
+        for s in range(1, 60):
+            term = term * (a + s - 1) * (a - b + s) / s / t
+            total = total + term
+            if np.all(np.abs(term) <= 1e-17 * np.abs(total)):
+                break
+        out[~pos] = sc.gamma(b) * sc.rgamma(b - a) * t ** (-a) * total
+    return out
+
+
+def _hyper(ap, bq, x):
+    """pFq for the kinds the parser accepts (0F1, 1F1, 2F1), through scipy."""
+    import scipy.special as sc
+
+    kind = (len(ap), len(bq))
+    if kind == (1, 1):
+        return _hyp1f1(ap[0], bq[0], x)
+    if kind == (0, 1):
+        return sc.hyp0f1(bq[0], x)
+    if kind == (2, 1):
+        return sc.hyp2f1(ap[0], ap[1], bq[0], x)
+    raise EvaluationError(f"no numpy evaluation for the hypergeometric {kind[0]}F{kind[1]}; "
+                          "use 0F1, 1F1 or 2F1")
+
+
+def _polygamma(n, x):
+    import scipy.special as sc
+
+    return sc.polygamma(np.asarray(n).astype(int), x)
 
 
 def _piecewise(*pairs):
@@ -69,6 +133,7 @@ FUNCTIONS = {
     sp.besselk: _special("kv"),
     sp.besseli: _special("iv"),
     sp.besselj: _special("jv"),
+    sp.polygamma: _polygamma,
     sp.sinc: lambda x: np.sinc(np.asarray(x) / np.pi),
     sp.Max: lambda *a: np.maximum.reduce(np.broadcast_arrays(*a)),
     sp.Min: lambda *a: np.minimum.reduce(np.broadcast_arrays(*a)),
@@ -91,8 +156,8 @@ def evaluate(expr: sp.Expr, symbol: sp.Symbol, values) -> np.ndarray:
 
     Raises
     ------
-    NotImplementedError
-        If the tree holds a node that has no numpy counterpart in the table.
+    EvaluationError
+        A NotImplementedError too: the tree holds a node that has no numpy counterpart.
     """
     x = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
@@ -126,11 +191,29 @@ def _softplus_argument(e):
     return other.args[0] if one == 1 and isinstance(other, sp.exp) else None
 
 
+def _erfc_argument(e):
+    """u when ``e`` is 1 + erf(u), else None."""
+    if not (e.is_Add and len(e.args) == 2 and sp.S.One in e.args):
+        return None
+    other = e.args[0] if e.args[1] == 1 else e.args[1]
+    return other.args[0] if isinstance(other, sp.erf) else None
+
+
+def _steps_derivative(e) -> bool:
+    """Whether ``e`` is a derivative of floor or ceiling (also as Subs(Derivative(...)))."""
+    if isinstance(e, sp.Subs):
+        e = e.args[0]
+    return isinstance(e, sp.Derivative) and isinstance(e.expr, (sp.floor, sp.ceiling))
+
+
 def _walk(e, s, x):
     if e == s:
         return x
     if e.is_Number or e.is_NumberSymbol:
         return float(e)
+    u = _erfc_argument(e)
+    if u is not None:  # 1 + erf(u) cancels for u << 0 (gelu's tail); erfc(-u) does not
+        return _special("erfc")(-_walk(u, s, x))
     if e.is_Add:
         return sum(_walk(a, s, x) for a in e.args)
     if e.is_Mul:
@@ -162,9 +245,12 @@ def _walk(e, s, x):
         return np.logaddexp(0.0, _walk(soft, s, x))
     if isinstance(e, sp.hyper):
         ap, bq, arg = e.args
-        if len(ap) == 1 and len(bq) == 1:
-            return _hyp1f1(float(ap[0]), float(bq[0]), _walk(arg, s, x))
+        if all(p.is_number for p in (*ap, *bq)):
+            return _hyper([float(p) for p in ap], [float(q) for q in bq], _walk(arg, s, x))
+    if _steps_derivative(e):
+        return 0.0  # floor, ceiling: flat between their jumps (deltas dropped, as DiracDelta)
     fn = FUNCTIONS.get(e.func)
     if fn is None:
-        raise NotImplementedError(f"no numpy evaluation for {e.func.__name__}")
+        raise EvaluationError(f"no numpy evaluation for {e.func.__name__} (in "
+                              f"{str(e)[:60]}); write the formula with the listed functions")
     return fn(*[_walk(a, s, x) for a in e.args])

@@ -57,7 +57,9 @@ def call(f, x: np.ndarray, lo=None, hi=None, far=np.inf) -> np.ndarray:
         inside = (x > lo) & (x < (np.inf if hi is None else hi))
         if not inside.all():
             y = np.zeros(x.shape)
-            y[inside] = call(f, x[inside], far=far)
+            # ``far`` may be an array of x's shape: take the same nodes from it
+            far_in = np.broadcast_to(far, x.shape)[inside] if np.ndim(far) else far
+            y[inside] = call(f, x[inside], far=far_in)
             return y
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         y = np.asarray(f(x.ravel()))  # callables see 1-D arrays only

@@ -21,6 +21,7 @@ import sympy as sp
 from ._activation import classical
 from ._amplitude import Amplitude
 from ._evaluate import evaluate
+from ._progress import progress
 from ._symbols import z as Z
 from ._table import _c, _power, _q
 from ._tabulation import Tabulation
@@ -117,20 +118,23 @@ def tabulate(amp: Amplitude, s: int, tol: float = 2e-10, rounds: int = 8):
     pos = _initial_knots(amp)
     x = np.concatenate([-pos[::-1], pos]) if pos[0] > 0 else np.concatenate([-pos[:0:-1], pos])
     left, right, notes = _tails(amp, s)
-    for _ in range(rounds):
-        derivs, qerr = sample(x)
-        if nder == 0:
-            derivs = [derivs[0], np.gradient(derivs[0], x)]
-        tab = Tabulation.from_hermite(x, derivs, left, right)
-        mid = _midpoints(x)
-        direct, derr = sample(mid)
-        err = np.abs(tab(mid) - direct[0])
-        # phi is infinite at a singular point (and quadrature cannot converge there)
-        err[~(np.isfinite(direct[0]) & np.isfinite(derr))] = 0.0
-        bad = err > tol * max(1.0, float(np.max(np.abs(derivs[0][np.abs(x) <= 8]))))
-        if not bad.any() or np.min(np.diff(x)) < 1e-9 or x.size + np.count_nonzero(bad) > MAX_KNOTS:
-            break
-        x = np.sort(np.concatenate([x, mid[bad]]))
+    with progress("make: numeric transform", total=rounds, unit="round") as bar:
+        for _ in range(rounds):
+            derivs, qerr = sample(x)
+            if nder == 0:
+                derivs = [derivs[0], np.gradient(derivs[0], x)]
+            tab = Tabulation.from_hermite(x, derivs, left, right)
+            mid = _midpoints(x)
+            direct, derr = sample(mid)
+            err = np.abs(tab(mid) - direct[0])
+            # phi is infinite at a singular point (and quadrature cannot converge there)
+            err[~(np.isfinite(direct[0]) & np.isfinite(derr))] = 0.0
+            bad = err > tol * max(1.0, float(np.max(np.abs(derivs[0][np.abs(x) <= 8]))))
+            bar.update(1, info=f"{x.size} knots, {np.count_nonzero(bad)} to refine")
+            if not bad.any() or np.min(np.diff(x)) < 1e-9 \
+                    or x.size + np.count_nonzero(bad) > MAX_KNOTS:
+                break
+            x = np.sort(np.concatenate([x, mid[bad]]))
     inner = np.abs(mid) <= INNER
     total = float(np.max(err[inner]) + np.max(qerr))
     if nder < 2:

@@ -4,6 +4,10 @@ User text is never evaluated as Python. It is parsed by :func:`ast.parse` (which
 only builds a syntax tree) and the tree is walked against an allow-list of node
 types, names and functions; SymPy objects are then built directly. ``^`` means
 power, as users expect from mathematics.
+
+Before SymPy builds anything, the tree is checked against the resource model of
+``_limits`` (how large the numbers it denotes may be), and the whole parse runs under a
+time cap: every string ends in an expression or a one-line ParseError, quickly.
 """
 
 from __future__ import annotations
@@ -14,12 +18,18 @@ import math
 import sympy as sp
 
 from ._errors import ParseError
+from ._limits import check_sizes
 from ._symbols import BY_NAME
+from ._symbols import z as _Z
+from ._timeout import time_limit
+from .registry import FAMILIES
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 60
 MAX_INT_EXPONENT = 400
 MAX_LITERAL = 1e300
+PARSE_SECONDS = 5.0  # the time cap of one parse (a typical one takes milliseconds)
+HYPER_KINDS = ((0, 1), (1, 1), (2, 1))  # pFq with a numpy evaluation (scipy hyp0f1/1f1/2f1)
 
 # name -> (sympy callable, allowed argument counts)
 FUNCTIONS: dict[str, tuple] = {
@@ -66,6 +76,35 @@ FUNCTIONS: dict[str, tuple] = {
     "Piecewise": (None, None),  # arguments are (value, condition) tuples; handled below
     "hyper": (None, None),  # hyper((a,), (b,), x): generalised hypergeometric
 }
+
+
+def _family_function(fam):
+    """name(u) or name(u, p1, ...): the registry family's phi at argument u, with its
+    parameters (numbers) given in the order of ``fam.params`` or left at their defaults."""
+    names = [n for n, _ in fam.params]
+
+    def build(u, *params):
+        for n, p in zip(names, params):
+            if p.free_symbols:
+                raise ParseError(f"{fam.name}: parameter {n} must be a number, got {p}")
+        values = {**{n: sp.nsimplify(v) for n, v in fam.params}, **dict(zip(names, params))}
+        subs = {sym: values[n] for n, sym in fam.symbols.items()}
+        return fam.phi.xreplace(subs).xreplace({_Z: u})
+
+    return build, tuple(range(1, len(names) + 2))
+
+
+# every registry family is a function of the grammar (gelu(z), elu(z), leaky_relu(z, 0.2));
+# names the grammar already has (abs, tanh, erf, besselk, sin, ...) keep their meaning
+for _fam in FAMILIES:
+    FUNCTIONS.setdefault(_fam.name, _family_function(_fam))
+FUNCTIONS.setdefault("silu", FUNCTIONS["swish"])  # the gallery's (and PyTorch's) name
+# proxies of the families for the resource model: phi at the default parameters (numpy)
+_FAMILY_PROXIES = {n: (lambda f: lambda u, *p: f.numpy(u, f.extra_values()))(f)
+                   for f in FAMILIES for n in (f.name,) if n in FUNCTIONS}
+_FAMILY_PROXIES["silu"] = _FAMILY_PROXIES["swish"]
+
+_ORDER_FIRST = ("besselk", "besseli", "besselj")  # (order, argument)
 
 CONSTANTS = {
     "pi": sp.pi,
@@ -116,6 +155,15 @@ def parse_expression(text: str, variables=("k",)) -> sp.Expr:
     """
     if not isinstance(text, str):
         raise ParseError(f"expected a formula string, got {type(text).__name__}")
+    try:
+        with time_limit(PARSE_SECONDS):
+            return _parse(text, variables)
+    except TimeoutError:
+        raise ParseError(f"formula {text[:60]!r} took longer than the parse time limit of "
+                         f"{PARSE_SECONDS:g} s; simplify it") from None
+
+
+def _parse(text: str, variables) -> sp.Expr:
     text = text.strip()
     if not text:
         raise ParseError("empty formula; write e.g. exp(k) or 1/(1+z^2)")
@@ -134,11 +182,22 @@ def parse_expression(text: str, variables=("k",)) -> sp.Expr:
                          f"functions like exp(k)") from None
     builder = _Builder({v: BY_NAME[v] for v in variables}, variables)
     try:
+        check_sizes(tree.body, variables, _FAMILY_PROXIES)
         expr = builder.build(tree.body, 0)
     except RecursionError:
         raise ParseError("formula is nested too deeply") from None
-    if not isinstance(expr, sp.Basic):
+    except ParseError:
+        raise
+    except (ValueError, TypeError, ArithmeticError) as err:  # SymPy refused to build a node
+        why = " ".join(str(err).split())[:120]
+        raise ParseError(f"formula {text[:60]!r} is not a real-valued formula SymPy can build "
+                         f"({why}); check divisions by zero and comparisons") from None
+    if isinstance(expr, (int, float)):
         expr = sp.sympify(expr)  # a plain Python number built by us, not user text
+    if not isinstance(expr, sp.Expr):
+        what = "tuple" if isinstance(expr, tuple) else "condition"
+        raise ParseError(f"formula {text[:60]!r} is a {what}, not a number; write a formula "
+                         "such as exp(k), or Piecewise((value, condition), ...)")
     if expr.has(sp.zoo, sp.nan):
         raise ParseError(f"formula {text!r} is undefined (division by zero or 0*oo)")
     return expr
@@ -200,7 +259,7 @@ class _Builder:
     def _UnaryOp(self, node, depth):
         a = self.build(node.operand, depth)
         if isinstance(node.op, ast.Not):
-            return sp.Not(a)
+            return sp.Not(_condition(a, _token(node)))
         _arithmetic(a, _token(node))
         if isinstance(node.op, ast.USub):
             return -a
@@ -236,7 +295,7 @@ class _Builder:
         return sp.And(*parts) if len(parts) > 1 else parts[0]
 
     def _BoolOp(self, node, depth):
-        vals = [self.build(v, depth) for v in node.values]
+        vals = [_condition(self.build(v, depth), _token(node)) for v in node.values]
         return sp.And(*vals) if isinstance(node.op, ast.And) else sp.Or(*vals)
 
     def _Tuple(self, node, depth):
@@ -256,11 +315,16 @@ class _Builder:
         if name == "hyper":
             return _hyper(args)
         fn, counts = FUNCTIONS[name]
-        if len(args) not in counts or any(isinstance(a, tuple) for a in args):
+        if any(isinstance(a, tuple) for a in args):
+            raise ParseError(f"{name}(...) takes numbers or formulas, not a tuple")
+        if len(args) not in counts:
             raise ParseError(f"{name} takes {' or '.join(map(str, counts))} argument(s), "
                              f"got {len(args)}")
         for a in args:
             _arithmetic(a, f"{name}(...)")
+        if name in _ORDER_FIRST and args[0].free_symbols:
+            raise ParseError(f"the order of {name} must be a number, e.g. {name}(1/2, abs(z)); "
+                             "a variable order has no numeric derivative")
         return fn(*args)
 
 
@@ -270,6 +334,15 @@ def _arithmetic(value, where: str) -> None:
     if not isinstance(value, sp.Expr):
         raise ParseError(f"{where!r} uses a condition or tuple as a number; conditions such "
                          "as True or z > 0 belong in Piecewise((value, condition), ...)")
+
+
+def _condition(value, where: str):
+    """'and', 'or', 'not' and Piecewise take conditions (z > 0, True), never numbers."""
+    # (a SymPy Symbol is also a Boolean: a number is anything that is an Expr)
+    if isinstance(value, sp.Expr) or not isinstance(value, sp.logic.boolalg.Boolean):
+        raise ParseError(f"{where!r} uses a number where a condition is expected; write a "
+                         "comparison such as z > 0 (combined with and, or, not)")
+    return value
 
 
 def _paren_depth(text: str) -> int:
@@ -296,7 +369,8 @@ def _piecewise(args):
         if not (isinstance(a, tuple) and len(a) == 2):
             raise ParseError("Piecewise takes (value, condition) pairs, e.g. "
                              "Piecewise((z, z > 0), (0, True))")
-        pairs.append(a)
+        _arithmetic(a[0], "Piecewise value")
+        pairs.append((a[0], _condition(a[1], "Piecewise condition")))
     try:
         return sp.Piecewise(*pairs)
     except (TypeError, ValueError) as err:
@@ -306,6 +380,14 @@ def _piecewise(args):
 def _hyper(args):
     if len(args) != 3 or not all(isinstance(a, tuple) for a in args[:2]):
         raise ParseError("hyper takes ((a1, ...), (b1, ...), argument)")
+    for a in (*args[0], *args[1], args[2]):
+        _arithmetic(a, "hyper(...)")
+    if any(a.free_symbols for a in (*args[0], *args[1])):
+        raise ParseError("hyper's parameters (a1, ...), (b1, ...) must be numbers")
+    if (len(args[0]), len(args[1])) not in HYPER_KINDS:
+        kinds = ", ".join(f"{p}F{q}" for p, q in HYPER_KINDS)
+        raise ParseError(f"hyper with {len(args[0])} upper and {len(args[1])} lower parameters "
+                         f"has no numeric evaluation; use {kinds}")
     return sp.hyper(args[0], args[1], args[2])
 
 

@@ -1,21 +1,38 @@
-"""A time cap for SymPy steps (pure Python, so SIGALRM can interrupt them)."""
+"""Time caps: ``time_limit`` for one SymPy step, ``capped`` for a whole public call.
+
+Both use SIGALRM, which interrupts pure Python (SymPy) between bytecodes; a C routine
+runs to its end first, which is why ``_limits`` bounds the parameters that make those
+slow. ``capped`` is the one decorator the entry points (design, analyze, spectrum of a
+formula, spec loading, sweep checking) use: every call ends in its result or in a
+one-line TimeLimitError naming the limit and how to change it.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import math
+import os
 import signal
 import sys
 import threading
 import time
 import weakref
 
+from ._errors import ActdesignError, TimeLimitError
+
+DEFAULT_SECONDS = 120.0  # the limit of a public call; the slowest numeric design takes ~15 s
+ENV = "ACTDESIGN_TIME_LIMIT"
+
 # Once the cap has passed the alarm repeats at this interval until the block has ended:
 # an alarm that lands where raising is swallowed is simply tried again.
 _RETRY = 0.02
 # our own exit path (the first alarm is being turned into TimeoutError there) and the
 # weakref module's callbacks, which run wherever an object dies
-_SKIP_FILES = frozenset({__file__, contextlib.__file__, weakref.__file__})
+# (and the signal module's Python wrapper, which the exit path calls to restore the handler:
+# an alarm delivered just before the timer was disarmed runs its handler there)
+_SKIP_FILES = frozenset({__file__, contextlib.__file__, weakref.__file__, signal.__file__})
 
 
 class _Expired(BaseException):
@@ -85,3 +102,44 @@ def time_limit(seconds: float):
         if outer_left:  # re-arm an enclosing cap with what is left of it
             left = outer_left - (time.monotonic() - start)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), _RETRY)
+
+
+def call_limit() -> float:
+    """The time limit of a public call in seconds: ``$ACTDESIGN_TIME_LIMIT`` or 120."""
+    text = os.environ.get(ENV, "").strip()
+    if not text:
+        return DEFAULT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ActdesignError(f"{ENV}={text!r} must be a number of seconds > 0, e.g. 120")
+    return seconds
+
+
+def capped(what: str):
+    """Decorator: run the call under :func:`call_limit`; past it, raise TimeLimitError.
+
+    ``what`` names the call in the message (its first argument is added when it is a
+    string, e.g. the formula). Nested capped calls keep the tighter limit.
+    """
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            seconds = call_limit()
+            try:
+                with time_limit(seconds):
+                    return fn(*args, **kwargs)
+            except TimeLimitError:
+                raise
+            except TimeoutError as err:
+                subject = f" {args[0][:60]!r}" if args and isinstance(args[0], str) else ""
+                raise TimeLimitError(
+                    f"{what}{subject} stopped: {err} (the time limit; set {ENV}=SECONDS to "
+                    "change it, or simplify the formula)") from None
+
+        return wrapper
+
+    return decorate

@@ -13,7 +13,15 @@ Side by side in one run, on M points uniform in [-10, 10] (D = 1), sw = 1.5, sb 
   side by side with the ratio and their max difference; then the new route alone at
   M_BIG = 1000 points, |x| <= 3, in 1-D and 3-D: time and fraction of fallbacks.
 
-Usage: ``.venv/bin/python bench/gaussian_kernel.py`` (a few minutes).
+* tanh, the table route (issue 20 item 2: the dual activation tabulated once per
+  activation, law and scale range, evaluated in numba) against the exact route, |x| <= 10,
+  D = 1 and D = 3: entries per CPU second of each (numba on one thread; CPU time, so
+  that other load on the host does not count), the
+  table's build time, and its max error relative to sqrt(K(x,x) K(x',x')) against the
+  exact route on M_VAL points (target: >= 1e6 entries/s/core, error <= 1e-8).
+
+Usage: ``.venv/bin/python bench/gaussian_kernel.py`` (several minutes);
+``.venv/bin/python bench/gaussian_kernel.py table`` runs the table lines only.
 """
 
 from __future__ import annotations
@@ -25,12 +33,20 @@ import numpy as np
 SW, SB = 1.5, 0.5
 M_CLOSED, M_QUAD = 400, 30
 M_SIDE, M_BIG = 100, 1000
+M_VAL, M_FAST = 120, 3000  # table route: points checked against the exact route; timed
 
 
 def timed(f):
     t = time.perf_counter()
     out = f()
     return out, time.perf_counter() - t
+
+
+def cpu_timed(f):
+    """(result, CPU seconds of this process, all threads): per-core cost on a shared host."""
+    t = time.process_time()
+    out = f()
+    return out, time.process_time() - t
 
 
 def hermite_nodes_kernel(act, X, law):
@@ -131,5 +147,43 @@ def numeric_route():
               f"<= {ea:.1e}, fallback to bivariate {fb:.2%} of the entries")
 
 
+def table_route():
+    import numba
+
+    from actdesign.fit._gaussian_kernel import gaussian_kernel
+    from actdesign.fit._laws import GaussianLaw
+    from actdesign.fit._options import as_activation
+
+    numba.set_num_threads(1)  # entries per second per core
+    law = GaussianLaw(SW, SB)
+    tanh = as_activation("tanh(z)")
+    rng = np.random.default_rng(2)
+    for d in (1, 3):
+        X = _points(rng, M_VAL, d, radius=10.0)
+        X[-1] = X[0] + 1e-6  # a near-diagonal pair (rho -> 1) and an antipodal one
+        X[-2] = -X[1]
+        X[-3] = 10.0 * X[2] / np.linalg.norm(X[2])  # |x| = 10 exactly
+        fast, t_first = timed(lambda: gaussian_kernel(tanh, X, None, law, fast=True))
+        exact, t_exact = cpu_timed(lambda: gaussian_kernel(tanh, X, None, law, fast=False))
+        dg = np.sqrt(np.diag(exact.matrix))
+        err = np.max(np.abs(fast.matrix - exact.matrix) / np.outer(dg, dg))
+        Y = _points(rng, M_FAST, d, radius=10.0)
+        gaussian_kernel(tanh, Y[:5], Y[:5], law, fast=True)  # compiled, cached
+        _, t_fast = cpu_timed(lambda: gaussian_kernel(tanh, Y, Y, law, fast=True))
+        r_fast = M_FAST**2 / t_fast
+        r_exact = M_VAL * (M_VAL + 1) / 2 / t_exact
+        print(f"tanh, D={d}, |x|<=10: table route {r_fast:.2e} entries/s/core (M={M_FAST}), "
+              f"exact route {r_exact:.2e} entries/s/core (M={M_VAL}), ratio "
+              f"{r_fast / r_exact:.0f}; max error {err:.1e} of sqrt(K(x,x)K(x',x')) against "
+              f"the exact route (M={M_VAL}), reported <= {fast.error:.1e}; first call "
+              f"{t_first:.1f} s wall ({fast.detail})")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["table"]:
+        table_route()
+    else:
+        main()
+        table_route()

@@ -5,7 +5,14 @@ from __future__ import annotations
 import click
 
 from ._common import emit_json, fail, json_option, user_errors
-from ._options import NONNEGATIVE, POSITIVE, data_option, seed_option
+from ._options import (
+    NONNEGATIVE,
+    POSITIVE,
+    check_output_files,
+    data_option,
+    force_option,
+    seed_option,
+)
 
 
 def _opt(name, kind, default, help_text, metavar=None):
@@ -36,6 +43,7 @@ def _opt(name, kind, default, help_text, metavar=None):
       "(regime 1, 100 epochs, lr 0.1, init 1, 3 seeds, same law).", "N,N,...")
 @click.option("--plot", "plot_path", metavar="PNG", default=None,
               help="Write the figure (planes on the sinogram, V_t, clusters) to this PNG.")
+@force_option
 @json_option
 @user_errors
 def adaptive(
@@ -55,6 +63,7 @@ def adaptive(
     pin_tol,
     drift_widths,
     plot_path,
+    force,
     as_json,
 ):
     """Train a shallow ReLU network on --data with (v, w, b) all trained, and report how its
@@ -67,6 +76,8 @@ def adaptive(
 
     if plot_path is not None and not plot_path.lower().endswith(".png"):
         fail(f"--plot writes a PNG; give a path ending in .png, got {plot_path}")
+    if plot_path is not None:
+        check_output_files(plot_path, force=force, option="--plot")
     config = A.TrainConfig(
         width=width,
         regime=regime,
@@ -84,6 +95,7 @@ def adaptive(
     X, y = read_training_csv(data)
     if plot_path is not None and X.shape[1] > 2:
         fail(f"--plot draws 1-D and 2-D inputs only; the data have {X.shape[1]} input columns")
+    A.check_run_memory(X.shape[0], X.shape[1], config)  # training and summary, up front
     traj = A.train(X, y, config)
     summary = A.summarize(traj, threshold=threshold, pin_tol=pin_tol)
     summary["drift_check"] = None

@@ -29,6 +29,12 @@ def analyze(expr, spec, k_list, dim, as_json):
     ks = _k_values(k_list)
     pen = actdesign.analyze(target, dim=dim)
     vals = pen(ks)
+    if np.any(np.isnan(vals)):  # numeric values outside the trust range: refuse, never print nan
+        bad = ", ".join(f"{kk:g}" for kk in ks[np.isnan(vals)])
+        fail(f"rho(k) at k = {bad} is outside the range {pen.trust[0]:.3g} .. "
+             f"{pen.trust[1]:.3g} where the numeric transform is accurate (there the "
+             "spectrum vanishes, is too small to resolve or is singular); pass --k values "
+             "inside it")
     if as_json:
         emit_json({
             "activation": pen.activation,
@@ -39,7 +45,8 @@ def analyze(expr, spec, k_list, dim, as_json):
             "trust": list(pen.trust),
             "rtol": pen.rtol if pen.rho is None else 0.0,
             "k": ks,
-            "rho_values": vals,
+            "rho_values": vals,  # +inf (a forbidden frequency) prints as null: see forbidden_k
+            "forbidden_k": ks[np.isposinf(vals)],
             "convention": actdesign.CONVENTION,
         })
         return
@@ -50,7 +57,8 @@ def analyze(expr, spec, k_list, dim, as_json):
     click.echo(f"trusted k   {pen.trust[0]:.3g} .. {pen.trust[1]:.3g} "
                f"(numeric values, ~{pen.rtol:.0e} relative)")
     for kk, v in zip(ks, vals, strict=True):
-        click.echo(f"  rho({kk:g}) = {v:.12g}")
+        note = "   (F[phi] = 0 here: this frequency is forbidden)" if np.isposinf(v) else ""
+        click.echo(f"  rho({kk:g}) = {v:.12g}{note}")
     click.echo(f"convention  {actdesign._convention.SHORT}")
 
 

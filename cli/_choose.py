@@ -65,6 +65,10 @@ def choose(data, families, objective, fixed, folds, max_points, seed, shape, out
     backends = _backends(export)
     if backends and out_dir is None:
         fail("--export needs --out DIR")
+    if out_dir is not None:
+        from actdesign._outputs import check_folder
+
+        check_folder(out_dir, "--out")  # a file in the way is refused before the fit
     X, y = read_training_csv(data)
     family = "auto" if "auto" in families else list(families)
     result = actdesign.choose_penalty(X, y, family, objective=objective, fixed=fixed,
@@ -78,23 +82,23 @@ def choose(data, families, objective, fixed, folds, max_points, seed, shape, out
 
 
 def _write(result, report, out_dir, backends, force):
-    """The activation's spec and exports (as `actdesign make` writes them) and choice.json."""
-    from actdesign.atomic import write_atomic
-
+    """The activation's spec and exports (as `actdesign make` writes them) and choice.json,
+    written as one set."""
     from ._common import _clean
-    from ._make import _write_all
+    from ._make import set_targets, write_make_set
 
     act = result.activation
     out = Path(out_dir)
-    targets = [out / f"{act.name}.json"] + [out / f"{act.name}_{b}.py" for b in backends]
-    choice = out / "choice.json"
-    existing = [str(t) for t in targets + [choice] if t.exists()]
-    if existing and not force:
-        fail(f"{', '.join(existing)} exist(s); pass --force to overwrite")
-    files = _write_all(act, out, backends, targets, False)
+    files = [str(p) for p in set_targets(act, out, backends, False)] if act is not None else []
     text = json.dumps(_clean({**report, "files": files}), indent=1, allow_nan=False) + "\n"
-    write_atomic(choice, text)
-    return files + [str(choice)]
+    if act is None:
+        from actdesign._outputs import check_outputs
+        from actdesign.atomic import write_atomic
+
+        check_outputs([out / "choice.json"], force=force)
+        write_atomic(out / "choice.json", text)
+        return [str(out / "choice.json")]
+    return write_make_set(act, out, backends, False, force, extra={"choice.json": text})
 
 
 def _print(rep):

@@ -15,8 +15,10 @@ from ._options import (
     RADIUS,
     WIDTH,
     activation_options,
+    check_output_files,
     check_predict,
     data_option,
+    force_option,
     positive,
     predict_options,
     resolve_activation,
@@ -101,10 +103,45 @@ from ._options import (
 )
 @click.option(
     "--solver",
-    type=click.Choice(["auto", "eigh", "lowrank", "direct"]),
+    type=click.Choice(["auto", "eigh", "lowrank", "direct", "nystrom"]),
     default="auto",
     show_default=True,
-    help="Factorisation route.",
+    help="Factorisation route; nystrom: FALKON (centres, preconditioned CG, memory "
+    "O(M + m^2)); auto picks nystrom where the dense path exceeds the memory budget.",
+)
+@click.option(
+    "--centres",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Nystrom centres m (default: 10 sqrt(M) within [1000, 10000]).",
+)
+@click.option(
+    "--centre-sampling",
+    type=click.Choice(["uniform", "leverage"]),
+    default="uniform",
+    show_default=True,
+    help="Nystrom centres: uniform subsample or approximate ridge leverage scores.",
+)
+@click.option(
+    "--cg-tol",
+    type=click.FloatRange(min=0, max=1, min_open=True, max_open=True),
+    default=1e-7,
+    show_default=True,
+    help="Nystrom: stop CG at this residual relative to the initial one.",
+)
+@click.option(
+    "--cg-maxiter",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Nystrom: at most this many CG iterations.",
+)
+@click.option(
+    "--block-precision",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="Nystrom: kernel blocks in float32 (sums in float64) or float64.",
 )
 @seed_option()
 @click.option(
@@ -119,6 +156,7 @@ from ._options import (
     "--max-memory", default=None, help="Memory budget, e.g. 8GB (default: available memory)."
 )
 @predict_options
+@force_option
 @json_option
 @user_errors
 def fit(
@@ -138,12 +176,18 @@ def fit(
     ridge,
     rcond,
     solver,
+    centres,
+    centre_sampling,
+    cg_tol,
+    cg_maxiter,
+    block_precision,
     seed,
     device,
     tile,
     max_memory,
     predict_path,
     out_path,
+    force,
     as_json,
 ):
     """Fit a shallow network in the kernel regime to the --data CSV (inputs, then target).
@@ -154,6 +198,7 @@ def fit(
     from actdesign import fit as F
 
     check_predict(predict_path, out_path)
+    check_output_files(out_path, force=force)  # before the fit, not after it
     if radius is not None and math.isinf(radius) and not math.isinf(width):
         fail("--radius inf needs --width inf (a finite sample cannot be uniform on the real line)")
     X, y = F.read_training_csv(data)
@@ -176,6 +221,10 @@ def fit(
         device=device,
         tile=tile,
         max_memory=max_memory,
+        centres=centres,
+        nystrom=dict(
+            sampling=centre_sampling, tol=cg_tol, maxiter=cg_maxiter, precision=block_precision
+        ),
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", F.LowRankWarning)
@@ -213,9 +262,18 @@ def _record(model, X, act, notes, written):
         "train": model.train,
         "degree": model.degree_,
         "predictions": written,
+        "nystrom": _nystrom(model),
         "notes": notes,
         "convention": actdesign.CONVENTION,
     }
+
+
+def _nystrom(model):
+    """The Nystrom solver's report (None for the other solvers)."""
+    rep = getattr(model, "nystrom_", None)
+    if model.solver_ != "nystrom" or rep is None:
+        return None
+    return {k: v for k, v in rep.items() if k != "seconds"} | {"seconds": dict(rep["seconds"])}
 
 
 def _radius(law):
@@ -239,6 +297,13 @@ def _print(rec):
         f"rank: {rec['rank']} (solver {rec['solver']}, rcond {rec['rcond']:g}, "
         f"ridge {rec['ridge']:g})"
     )
+    ny = rec["nystrom"]
+    if ny:
+        click.echo(
+            f"nystrom: {ny['centres']} centres ({ny['sampling']}), CG "
+            f"{'converged' if ny['converged'] else 'NOT converged'} in {ny['iterations']} "
+            f"iterations, residual {ny['residual']:.2g} (tol {ny['tol']:g})"
+        )
     click.echo(f"time: {rec['seconds']:.3f} s, peak memory {rec['peak_memory_mb']:.0f} MB")
     if rec["predictions"]:
         click.echo(f"predictions: {rec['predictions']}")

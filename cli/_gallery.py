@@ -14,6 +14,8 @@ from actdesign import catalog
 from ._common import emit_json, fail, json_option, user_errors
 
 DEFAULT_OUT = "_gallery_site"  # ignored by git
+# what a build writes at the top of its folder (beside its .cache), refused over others' files
+SITE_FILES = ("index.html", "compare.html", "data.js", "gallery.css", "gallery.js", "pairs")
 
 
 @click.group()
@@ -42,15 +44,18 @@ def _names(only):
 @click.option("--only", default=None, help="Comma-separated entry names (default: all).")
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes.")
-@click.option("--force", is_flag=True, help="Recompute every entry, ignoring the cache.")
+@click.option("--force", is_flag=True, help="Recompute every entry, ignoring the cache "
+              "(and overwrite site files in a folder that holds no gallery).")
 @user_errors
 def build(out_dir, only, jobs, force):
     """Build (or update) the static gallery site in OUT; unchanged entries come from the cache.
 
     Exit status 1 when an entry fails to build or a section of a page is unavailable.
     """
+    from actdesign._outputs import check_owned_folder
     from actdesign.gallery import build as run
 
+    check_owned_folder(out_dir, ".cache", SITE_FILES, force=force, what="gallery")
     result = run(out_dir, names=_names(only), jobs=jobs, progress=True, force=force)
     click.echo(f"gallery: {len(result.built)} built, {len(result.cached)} cached, "
                f"{len(result.failed)} failed in {result.seconds:.1f} s -> "

@@ -9,8 +9,10 @@ import numpy as np
 from actdesign_cli._common import emit_json, fail, json_option, user_errors
 from actdesign_cli._options import (
     activation_options,
+    check_output_files,
     check_predict,
     data_option,
+    force_option,
     predict_options,
     resolve_activation,
     seed_option,
@@ -37,7 +39,8 @@ def gain(expr, spec, c, as_json):
         return
     click.echo(f"activation: {act.name}")
     click.echo(f"gain (second-moment rule, weights ~ N(0, gain^2/fan_in)): {g.gain:.10g}")
-    click.echo(f"chi = gain^2 E[phi'(Z)^2] at its fixed point q* = 1: {g.chi:.10g}")
+    click.echo(f"chi = gain^2 E[phi'(Z)^2] at s* = 1/gain = {g.start:.10g} (unit pre-activation "
+               f"variance at c = gain): {g.chi:.10g}")
     click.echo(f"moments at Z ~ N(0,1): E[phi] = {g.mean:.10g}, E[phi^2] = {g.second:.10g}, "
                f"E[phi'^2] = {g.deriv_second:.10g}")
     click.echo(f"fixed points of s -> sqrt(E[phi(c s Z)^2]) at c = {g.c:.10g}:")
@@ -47,6 +50,14 @@ def gain(expr, spec, c, as_json):
         click.echo(f"  {where}  slope {p.slope:.6g}  {'stable' if p.stable else 'unstable'}")
     if not g.fixed_points:
         click.echo("  none in [0, 1000]")
+    r = g.reached
+    if r is None:
+        click.echo(f"the flow from s0 = {g.start:.6g} at c = {g.c:.6g} does not settle on a "
+                   "fixed point")
+    else:
+        at = f"[{r.s:.6g}, {r.s_hi:.6g}]" if r.kind == "line" else f"{r.s:.10g}"
+        chi = "" if r.chi is None else f", chi there = {r.chi:.10g}"
+        click.echo(f"the flow from s0 = {g.start:.6g} at c = {g.c:.6g} reaches s* = {at}{chi}")
 
 
 @click.command("swim")
@@ -59,9 +70,10 @@ def gain(expr, spec, c, as_json):
 @activation_options(fallback="tanh(z)")
 @seed_option(default=0)
 @predict_options
+@force_option
 @json_option
 @user_errors
-def swim(data, widths, schedule, expr, spec, seed, predict_path, out_path, as_json):
+def swim(data, widths, schedule, expr, spec, seed, predict_path, out_path, force, as_json):
     """Fit a SWIM sampled network (no backpropagation) and predict.
 
     A --predict file may carry an extra last column of targets; then the test RMSE is printed.
@@ -69,6 +81,7 @@ def swim(data, widths, schedule, expr, spec, seed, predict_path, out_path, as_js
     from actdesign.init.swim import SampledMLP
 
     check_predict(predict_path, out_path)
+    check_output_files(out_path, force=force)  # before the fit, not after it
     predict, out = predict_path, out_path
     widths_ = _int_list(widths, "--widths")
     sched = schedule if schedule in ("ordered", "original", "reversed") \

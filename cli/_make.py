@@ -9,6 +9,8 @@ import click
 import numpy as np
 
 import actdesign
+from actdesign._outputs import check_folder, check_name, check_outputs
+from actdesign.atomic import write_set
 
 from ._common import emit_json, fail, json_option, user_errors
 from ._options import dim_option, shape_option
@@ -37,17 +39,13 @@ def make(penalty, dim, shape, name, out_dir, export, png, force, as_json):
     backends = _backends(export)
     if name is not None and not name.replace("_", "").isalnum():
         fail(f"--name {name!r} must be letters, digits and underscores")
+    if name is not None:
+        check_name(name)
+    out = check_folder(out_dir, "--out")  # a file in the way is refused before the design
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         act = actdesign.design(penalty, dim=dim, shape=shape, name=name)
-    out = Path(out_dir)
-    targets = [out / f"{act.name}.json"] + [out / f"{act.name}_{b}.py" for b in backends]
-    if png:
-        targets.append(out / f"{act.name}.png")
-    existing = [str(t) for t in targets if t.exists()]
-    if existing and not force:
-        fail(f"{', '.join(existing)} exist(s); pass --force to overwrite")
-    files = _write_all(act, out, backends, targets, png)
+    files = write_make_set(act, out, backends, png, force)
     notes = list(act.notes) + [str(w.message) for w in caught]
     gain = _gain(act)
     if as_json:
@@ -56,26 +54,46 @@ def make(penalty, dim, shape, name, out_dir, export, png, force, as_json):
         _print_summary(act, files, notes, gain)
 
 
-def _write_all(act, out, backends, targets, png):
-    """Write the spec, exports and plot; on failure remove what this call newly created."""
-    fresh = [t for t in targets if not t.exists()]
-    made_dir = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        files = []
+def set_targets(act, out, backends, png) -> list[Path]:
+    """The files `make` writes: NAME.json, the exports (at the paths the exporter really
+    uses: its snake-cased stem) and NAME.png."""
+    from actdesign._export import export_path
+
+    out = Path(out)
+    return ([out / f"{act.name}.json"] + [export_path(act, out, b) for b in backends]
+            + ([out / f"{act.name}.png"] if png else []))
+
+
+def write_make_set(act, out, backends, png, force, extra=None) -> list[str]:
+    """Write the spec, exports, plot (and ``extra`` {file name: text}) as one set.
+
+    Existing files identical to the new ones are fine (running `make` twice succeeds);
+    others are refused without ``force``. The set is staged and switched over at once
+    (:func:`actdesign.atomic.write_set`): a crash leaves the old set or the new one.
+    """
+    extra = extra or {}
+    out = Path(out)
+    targets = set_targets(act, out, backends, png) + [out / n for n in extra]
+    check_outputs(targets, force=force, compare=True)
+
+    def write(stage):
+        act.save(stage / targets[0].name, force=True)
         if backends:
             from actdesign.export import write_exports
 
-            files += [str(p) for p in write_exports(act, out, backends, force=True)]
+            write_exports(act, stage, backends, force=True)
         if png:
-            files.append(str(_plot(act, targets[-1])))
-        return [str(act.save(targets[0], force=True))] + files
-    except BaseException:
-        for t in fresh:
-            t.unlink(missing_ok=True)
-        if made_dir and not any(out.iterdir()):
-            out.rmdir()
-        raise
+            _plot(act, stage / f"{act.name}.png")
+        for file_name, text in extra.items():
+            (stage / file_name).write_text(text, encoding="utf-8")
+
+    paths = write_set(out, [t.name for t in targets], write, force=force, refuse=_refuse)
+    return [str(p) for p in paths]
+
+
+def _refuse(paths):
+    fail(f"{', '.join(map(str, paths))} exist(s) and would change; pass --force to overwrite "
+         f"(identical files are fine)")
 
 
 def _backends(text):

@@ -130,6 +130,18 @@ predict_options = _stack(
 )
 
 
+force_option = click.option("--force", is_flag=True,
+                            help="Overwrite existing output files.")
+
+
+def check_output_files(*paths, force: bool, option: str = "--out") -> None:
+    """Refuse, before any work, output files that exist (without --force) or cannot be
+    written (a file in the way, a name too long): :func:`actdesign._outputs.check_outputs`."""
+    from actdesign._outputs import check_outputs
+
+    check_outputs(paths, force=force, option=option)
+
+
 def check_predict(predict_path, out_path) -> None:
     """--predict and --out go together."""
     if (predict_path is None) != (out_path is None):

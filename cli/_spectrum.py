@@ -9,7 +9,7 @@ import actdesign
 from actdesign import spectrum as sp
 
 from ._common import emit_json, fail, json_option, user_errors
-from ._options import data_option
+from ._options import check_output_files, data_option, force_option
 
 DEFAULT_DOMAIN = {"function": "0,1", "activation": "-20,20"}
 ENERGY = 0.99  # energy fraction for the reported bandwidth
@@ -71,9 +71,10 @@ def _peaks(spec, count=5):
     "--unit", default="angular", show_default=True, help="cycles | angular (frequency axis)."
 )
 @click.option("--plot", metavar="OUT.png", help="Write a figure of the amplitude spectrum.")
+@force_option
 @json_option
 @user_errors
-def spectrum(function, activation, data, domain, n, window, pad, unit, plot, as_json):
+def spectrum(function, activation, data, domain, n, window, pad, unit, plot, force, as_json):
     """Fourier spectrum of a function, an activation or samples.
 
     Convention: F(k) = ∫ f(x) exp(-ikx) dx (angular k; --unit cycles relabels the axis by
@@ -81,6 +82,8 @@ def spectrum(function, activation, data, domain, n, window, pad, unit, plot, as_
     bin reads A. Bandwidth: smallest k holding 99% of the energy.
     """
     kind, value = _source(function, activation, data)
+    if plot:
+        check_output_files(plot, force=force, option="--plot")
     if kind == "data":
         if n is not None:
             fail("--n applies to --function and --activation; data are used as given")
@@ -117,7 +120,7 @@ def _print_text(r, plot):
     click.echo(
         f"derivative bounds (seed 002 Eqs. 9, 2): |g'| <= {b['1']:.6g}, |g''| <= {b['2']:.6g}"
     )
-    for p in r["peaks"]:  # local maxima >= 25% of the largest (box sidelobes are 22%)
+    for p in r["peaks"]:  # local maxima >= 25% of the largest, above the window's leakage
         click.echo(f"peak at k = {p['k']:.6g}: amplitude {p['amplitude']:.6g}")
     if plot:
         click.echo(f"figure: {plot}")

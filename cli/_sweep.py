@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
+
+from actdesign._progress import echo_note, progress
 
 from ._common import emit_json, json_option, user_errors
 
@@ -37,6 +40,11 @@ def sweep(config_path, out_dir, scheduler, workers, retry_failed, check, as_json
     from actdesign.sweep import load_config, read_results, run_sweep
 
     cfg = load_config(config_path)
+    if not check:  # results.jsonl is appended to (a rerun resumes), never overwritten
+        from actdesign._outputs import check_file
+        from actdesign.sweep._store import RESULTS
+
+        check_file(Path(out_dir) / RESULTS, "--out")
     if check:
         tasks = [{"key": t.key, "kind": t.kind, "params": t.params} for t in cfg.tasks]
         if as_json:
@@ -46,8 +54,10 @@ def sweep(config_path, out_dir, scheduler, workers, retry_failed, check, as_json
                 click.echo(f"{t['key']} {t['kind']} {_label(t['params'])}")
         return
     _say(f"sweep {cfg.name}: {len(cfg.tasks)} tasks on {scheduler}")
-    summary = run_sweep(cfg, out_dir, scheduler=scheduler, workers=workers,
-                        retry_failed=retry_failed, on_record=_progress)
+    with progress("sweep: tasks", unit="task") as bar:
+        summary = run_sweep(cfg, out_dir, scheduler=scheduler, workers=workers,
+                            retry_failed=retry_failed,
+                            on_record=lambda rec, done, todo: _progress(bar, rec, done, todo))
     for n, why in summary.skipped_lines:
         _say(f"results line {n} skipped: {why} (its task is run again)")
     records = read_results(summary.results).records
@@ -65,11 +75,17 @@ def sweep(config_path, out_dir, scheduler, workers, retry_failed, check, as_json
         sys.exit(1)
 
 
-def _progress(record, done, todo):
+def _progress(bar, record, done, todo):
+    """Each recorded task advances the bar (actdesign._progress: throttled, silenced by
+    --quiet); a failure is always reported on its own line."""
     status = record["status"] if record["status"] == "ok" else f"FAILED {record['error']}"
     secs = record.get("seconds")
     took = f" {secs:.1f}s" if isinstance(secs, float) else ""
-    _say(f"[{done}/{todo}] {record['kind']} {_label(record['params'])}: {status}{took}")
+    line = f"{record['kind']} {_label(record['params'])}: {status}{took}"
+    bar.total = todo
+    bar.update(done - bar.n, info=line)
+    if record["status"] != "ok":
+        echo_note(f"[{done}/{todo}] {line}")
 
 
 def _label(params) -> str:

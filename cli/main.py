@@ -70,12 +70,41 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="actdesign")
-def main():
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress reports on stderr (also: ACTDESIGN_PROGRESS=0).",
+)
+def main(quiet):
     """Design activation functions from spectral penalties, and measure spectral bias.
 
     Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency); penalties are
     read as even in k, so exp(k) means exp(|k|).
     """
+    from actdesign._progress import enable_progress
+
+    # steps that run past ~2 s report on stderr; ACTDESIGN_PROGRESS overrides either way
+    enable_progress(not quiet)
+    _one_line_data_warnings()
+
+
+def _one_line_data_warnings() -> None:
+    """Show actdesign's DataWarning as ``actdesign: warning: ...`` (one line, like errors)
+    instead of Python's two-line form with a source line; other warnings are unchanged."""
+    import warnings
+
+    from actdesign._data_checks import DataWarning
+
+    base = getattr(warnings.formatwarning, "_actdesign_base", warnings.formatwarning)
+
+    def fmt(message, category, filename, lineno, line=None):
+        if issubclass(category, DataWarning):
+            return f"actdesign: warning: {' '.join(str(message).split())}\n"
+        return base(message, category, filename, lineno, line)
+
+    fmt._actdesign_base = base  # installed once, however often main() runs in one process
+    warnings.formatwarning = fmt
 
 
 if __name__ == "__main__":

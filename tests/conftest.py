@@ -10,6 +10,9 @@ import pytest
 def _no_user_config(monkeypatch, tmp_path):
     # keep matplotlib and caches out of the user's home during tests
     monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    # CliRunner mixes stderr into .output: progress lines of a slow run must not land in
+    # output a test parses (tests/test_progress.py turns reports on where it tests them)
+    monkeypatch.setenv("ACTDESIGN_PROGRESS", "0")
     yield
 
 

@@ -3,10 +3,11 @@
 The reference is the fit in this process (the tile loop of FeatureOperator, tested
 against dense pseudo-inverses and splines in test_fit_regressor.py): the cluster runs
 the same tiles with the same kernels and only adds the workers' partial sums in another
-order, so predictions, dual and output coefficients must agree to 1e-10. The sums differ
-by rounding (~1e-16 relative), which the solve amplifies by cond(K + ridge I), so the
-fits here have a ridge that keeps that product below 1e-10 (at ridge = 0 the local fit
-is itself only reproducible to about eps * cond, e.g. across tile sizes).
+order. Another summation order changes the sums by rounding, which the solve amplifies by
+the conditioning of the fit; how much depends on the BLAS and its thread count (a bare
+1e-10 failed at 1.3e-10 with a multithreaded BLAS on 2 cores). So the tolerance is
+derived from the problem, as docs/howto/scale-out.md does: the local fit's own change
+when only its summation order changes (other tile sizes), times a safety factor.
 """
 
 import math
@@ -42,21 +43,51 @@ def _pair(client, X, y, act="relu(z)", **kw):
     return here, there
 
 
-def _assert_same(here, there, Xt, tol=1e-10):
+# The cluster's order of partial sums is one more summation order, like another tile
+# size: its rounding is of the same size, up to the spread between orders (measured up
+# to 5x between tile sizes), which this factor covers.
+SAFETY = 10
+EPS = np.finfo(float).eps
+
+
+def _gaps(a, b, Xt):
+    """Prediction gap and relative dual / output-coefficient gaps of two fits."""
+    def rel(u, v):
+        return np.max(np.abs(u - v)) / max(1.0, np.max(np.abs(v)))
+
+    return np.array([np.max(np.abs(a.predict(Xt) - b.predict(Xt))),
+                     rel(a.dual_coef_, b.dual_coef_), rel(a.coef_, b.coef_)])
+
+
+def _other_tiles(act, X, y, kw, **fit_kw):
+    """The local fit with the tile size halved and doubled: only the summation order moves."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", F.LowRankWarning)
+        return [F.RadonSplineRegressor(act, **{**kw, "tile": t}).fit(X, y, **fit_kw)
+                for t in (max(1, kw["tile"] // 2), 2 * kw["tile"])]
+
+
+def _tolerance(here, others, Xt):
+    # floor: a few ulps of the compared quantities, in case two orders happen to agree exactly
+    scale = max(1.0, np.max(np.abs(here.predict(Xt))))
+    change = np.max([_gaps(o, here, Xt) for o in others], axis=0)
+    return SAFETY * np.maximum(change, 64 * EPS * np.array([scale, 1.0, 1.0]))
+
+
+def _assert_same(here, there, Xt, others):
     assert there.solver_ == here.solver_ and there.rank_ == here.rank_
-    assert np.max(np.abs(there.predict(Xt) - here.predict(Xt))) < tol
-    scale = np.max(np.abs(here.dual_coef_))
-    assert np.max(np.abs(there.dual_coef_ - here.dual_coef_)) < tol * max(1.0, scale)
-    assert np.max(np.abs(there.coef_ - here.coef_)) < tol * max(1.0, np.max(np.abs(here.coef_)))
+    gaps, tol = _gaps(there, here, Xt), _tolerance(here, others, Xt)
+    assert np.all(gaps <= tol), f"cluster vs local (predict, dual, coef) {gaps} > {tol}"
 
 
 @pytest.mark.parametrize("solver", ["eigh", "direct"])
 def test_gram_path_equals_local_fit(client, solver):
     X, y, Xt = _data(300, 2)
     # tile=64 with N=1000: 16 tiles, the last one short, split 8 + 8 over the workers
-    here, there = _pair(client, X, y, width=1000, seed=4, solver=solver, ridge=1e-4, tile=64)
+    kw = dict(width=1000, seed=4, solver=solver, ridge=1e-4, tile=64)
+    here, there = _pair(client, X, y, **kw)
     assert here.solver_ == solver
-    _assert_same(here, there, Xt)
+    _assert_same(here, there, Xt, _other_tiles("relu(z)", X, y, kw))
 
 
 def test_sketch_path_equals_local_fit(client):
@@ -66,7 +97,7 @@ def test_sketch_path_equals_local_fit(client):
     kw = dict(width=1500, seed=2, solver="lowrank", ridge=1e-6, tile=128)
     here, there = _pair(client, X, y, "tanh(z)", **kw)
     assert here.solver_ == "lowrank" and here.rank_ < 100
-    _assert_same(here, there, Xt)
+    _assert_same(here, there, Xt, _other_tiles("tanh(z)", X, y, kw))
 
 
 def test_refit_and_coef_init_on_the_cluster(client):
@@ -77,15 +108,17 @@ def test_refit_and_coef_init_on_the_cluster(client):
         warnings.simplefilter("ignore", F.LowRankWarning)
         here = F.RadonSplineRegressor("relu(z)", **kw).fit(X, y, coef_init=theta0)
         there = F.RadonSplineRegressor("relu(z)", client=client, **kw).fit(X, y, theta0)
-        _assert_same(here, there, Xt)
-        _assert_same(here.refit(ridge=1e-2), there.refit(ridge=1e-2), Xt)
+        others = _other_tiles("relu(z)", X, y, kw, coef_init=theta0)
+        _assert_same(here, there, Xt, others)
+        _assert_same(here.refit(ridge=1e-2), there.refit(ridge=1e-2), Xt,
+                     [o.refit(ridge=1e-2) for o in others])
 
 
 def test_quadrature_nodes_at_infinite_width(client):
     X, y, Xt = _data(120, 1, seed=2)
     kw = dict(width=math.inf, radius=2.0, quadrature=dict(panels=400), ridge=1e-3, tile=50)
     here, there = _pair(client, X, y, **kw)
-    _assert_same(here, there, Xt)
+    _assert_same(here, there, Xt, _other_tiles("relu(z)", X, y, kw))
 
 
 def test_repeated_cluster_fits_are_bitwise_identical(client):

@@ -141,16 +141,21 @@ def test_gallery_import_is_light():
     assert json.loads(out.stdout) == []
 
 
-def test_progress_bar_draws_on_a_terminal_only(capsys):
-    from actdesign.gallery._build import _Progress
+def test_build_reports_progress_on_stderr_in_a_log(monkeypatch, tmp_path, capsys):
+    # issue 17: the build was silent when stderr is not a terminal (136 s in a CI log);
+    # it now reports through actdesign._progress (tests/test_progress.py tests the bar)
+    from actdesign import _progress
+    from actdesign.gallery import _build
 
-    bar = _Progress(2, enabled=True, width=10)
-    bar.step("relu")
-    bar.step("tanh")
-    bar.close()
-    out = capsys.readouterr().out
-    assert "\r[#####.....] 1/2 relu" in out and "\r[##########] 2/2 tanh" in out
-    quiet = _Progress(2, enabled=False)
-    quiet.step("relu")
-    quiet.close()
-    assert capsys.readouterr().out == ""
+    clock = iter(float(t) for t in range(0, 1000, 3))  # each look at the clock: +3 s
+    monkeypatch.setattr(_progress, "_clock", lambda: next(clock))
+    monkeypatch.setattr(_build, "_work", lambda name, out: ({"name": name}, None))
+    monkeypatch.setenv("ACTDESIGN_PROGRESS", "1")
+    todo = [(catalog.get(n), "key") for n in ("relu", "softplus")]
+    done = [name for name, *_ in _build._run(todo, tmp_path, 1, True)]
+    cap = capsys.readouterr()
+    assert done == ["relu", "softplus"] and cap.out == ""
+    lines = cap.err.splitlines()
+    assert lines[0].startswith("gallery: entries: 1/2 entry (50%)") and "- relu" in lines[0]
+    assert lines[-1].startswith("gallery: entries: 2/2 entry (100%)") and ", done" in lines[-1]
+    assert list(_build._run(todo, tmp_path, 1, False)) and capsys.readouterr().err == ""

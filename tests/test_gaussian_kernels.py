@@ -362,3 +362,60 @@ def test_cli_fit_width_inf_gaussian(tmp_path):
     rec = json.loads(res.stdout)
     assert rec["route"] == "the closed form of 'erf'"
     assert any("Gaussian-law kernel" in n for n in rec["notes"])
+
+
+# --- growing activations and near-diagonal closed forms (issue 17) -------------------------
+def _mp_cov(x1, x2):
+    """(s11, s22, s12, det) of the pre-activations in mpmath at 40 digits, from the points."""
+    with mp.workdps(40):
+        x1, x2 = [mp.mpf(float(v)) for v in x1], [mp.mpf(float(v)) for v in x2]
+        sw2, sb2 = mp.mpf(SW) ** 2, mp.mpf(SB) ** 2
+        dot = lambda a, b: mp.fsum(p * q for p, q in zip(a, b))  # noqa: E731
+        s11, s22, s12 = sw2 * dot(x1, x1) + sb2, sw2 * dot(x2, x2) + sb2, sw2 * dot(x1, x2) + sb2
+        return s11, s22, s12, s11 * s22 - s12 * s12
+
+
+GROWING_PAIRS = [([10.0], [-3.0]), ([10.0], [9.5]), ([10.0], [10.0]),
+                 ([6.0, -8.0, 0.0], [1.0, 2.0, -2.0]), ([6.0, -8.0, 0.0], [6.0, -8.0, 0.0])]
+
+
+@pytest.mark.parametrize("a", ["8.2", "4"])
+def test_exponential_activations_match_the_closed_form(a):
+    # E[e^{u/a} e^{v/a}] = exp((s11 + s22 + 2 s12) / (2 a^2)) exactly; the old route
+    # integrated |z| <= 9 only: off by 4.7e-8 (a = 8.2, reported 1.5e-10), refused (a = 4)
+    act = as_activation(f"exp(z/{a})")
+    for x1, x2 in GROWING_PAIRS:
+        K = _kernel_at(act, x1, x2)
+        with mp.workdps(40):
+            s11, s22, s12, _ = _mp_cov(x1, x2)
+            A = mp.mpf(a)
+            ref = mp.exp((s11 + s22 + 2 * s12) / (2 * A * A))
+            scale = float(mp.sqrt(mp.exp(2 * s11 / A**2) * mp.exp(2 * s22 / A**2)))
+            err = abs(K.matrix[0, 0] - ref)
+        assert err <= 1e-10 * scale, (x1, x2, float(err) / scale)
+        assert err <= K.error, (x1, x2, float(err), K.error)  # the estimate covers it
+
+
+def test_growth_beyond_the_normal_window_is_finite():
+    # exp(z/4) at |x| = 10: E[phi(u)^2] = e^{s11/8} = 1.69e12, finite (the old route: inf)
+    K = gaussian_kernel(as_activation("exp(z/4)"), np.array([[10.0]]), None, LAW)
+    ref = math.exp((SW**2 * 100 + SB**2) / 8)
+    assert abs(K.matrix[0, 0] - ref) <= 1e-12 * ref and K.error <= 1e-10 * ref
+
+
+ABS_NEAR = [([0.3], [0.3001]), ([1.0], [1.001]), ([3.0], [3.01]), ([3.0], [3.000001]),
+            ([1.0, 1.0, 1.0], [1.0, 1.0, 1.0001]), ([6.0, 6.0, 6.0], [6.0, 6.0, 6.001])]
+
+
+@pytest.mark.parametrize(("x1", "x2"), ABS_NEAR)
+def test_abs_closed_form_keeps_its_digits_near_the_diagonal(x1, x2):
+    # rho -> 1: the old form sqrt(1 - rho^2) from rho lost up to 6e-14 relative (36 times
+    # its own estimate); the reference is the same formula in mpmath at 40 digits
+    K = _kernel_at(as_activation("abs(z)"), x1, x2)
+    assert K.route == "the closed form of 'abs'"
+    with mp.workdps(40):
+        s11, s22, s12, det = _mp_cov(x1, x2)
+        r = s12 / mp.sqrt(s11 * s22)
+        ref = 2 / mp.pi * mp.sqrt(s11 * s22) * (mp.sqrt(det / (s11 * s22)) + r * mp.asin(r))
+        err = float(abs(K.matrix[0, 0] - ref))
+    assert err <= K.error, (err, K.error)

@@ -18,3 +18,47 @@ def test_design_and_cli_make_do_not_load_heavy_packages():
             f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# the public names `import actdesign` offered before its imports became lazy (a contract:
+# add, never rename); the submodules it used to import as a side effect stay reachable
+PUBLIC = ("ActdesignError", "Activation", "CONVENTION", "ParseError", "Penalty", "PenaltyError",
+          "ShapeError", "SpecError", "Tabulation", "TailLaw", "analyze", "design",
+          "from_expression", "load", "parse_activation", "parse_penalty", "choose_penalty")
+SIDE_EFFECT_SUBMODULES = ("atomic", "registry", "_activation", "_analyze", "_design", "_parse",
+                          "_tabulation", "_tail", "_numeric", "_symbols")
+
+
+def test_import_actdesign_loads_neither_numpy_nor_sympy():
+    # what keeps `import actdesign` well under 1.5x `import sympy` (bench/make_latency.py)
+    code = ("import sys, actdesign; "
+            "print(','.join(m for m in ('numpy', 'sympy', 'scipy', 'mpmath', *" f"{HEAVY!r}" ") "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_public_names_resolve_lazily_to_their_defining_objects():
+    code = f"""
+import importlib, sys, actdesign
+for name in {PUBLIC!r}:
+    assert name in actdesign.__all__ and name in dir(actdesign), name
+    obj = getattr(actdesign, name)
+    home = sys.modules[getattr(obj, "__module__", None) or "actdesign._convention"]
+    assert getattr(home, name, obj) is obj, name
+for name in {SIDE_EFFECT_SUBMODULES!r}:
+    assert getattr(actdesign, name) is importlib.import_module("actdesign." + name), name
+ns = {{}}
+exec("from actdesign import *", ns)
+assert set(actdesign.__all__) <= set(ns), set(actdesign.__all__) - set(ns)
+assert actdesign.design("exp(2*k)").method == "table"
+try:
+    actdesign.no_such_name
+except AttributeError as err:
+    assert "no_such_name" in str(err)
+else:
+    raise AssertionError("no AttributeError")
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]

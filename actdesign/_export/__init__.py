@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._optional import require
 from ._build import load_source
 from ._files import write_all
 from ._names import camel, snake
@@ -33,6 +34,7 @@ def export_source(act, backend: str, *, gain=None, gain_note=None) -> str:
 
 def to_torch(act, *, gain=None, gain_note=None):
     """A ``torch.nn.Module`` instance computing ``act`` (built from :func:`export_source`)."""
+    require("torch", "torch", "to_torch()")  # named error before the generated code runs
     text = export_source(act, "torch", gain=gain, gain_note=gain_note)
     module = load_source(text, "torch", snake(act.name))
     return getattr(module, camel(act.name))()
@@ -40,6 +42,7 @@ def to_torch(act, *, gain=None, gain_note=None):
 
 def to_jax(act, *, gain=None, gain_note=None):
     """A pure JAX function computing ``act`` (jit, grad and vmap work)."""
+    require("jax", "jax", "to_jax()")
     module = load_source(export_source(act, "jax", gain=gain, gain_note=gain_note), "jax",
                          snake(act.name))
     return getattr(module, snake(act.name))

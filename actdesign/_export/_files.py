@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .._errors import SpecError
-from ..atomic import publish, temp_beside
+from ..atomic import failed_write, publish, temp_beside
 
 
 def write_all(texts: dict, force: bool) -> list[Path]:
@@ -21,7 +21,7 @@ def write_all(texts: dict, force: bool) -> list[Path]:
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
         raise SpecError(f"{names} already exist(s); pass force=True (CLI: --force) to overwrite")
-    temps, created = {}, []
+    temps, created, path = {}, [], None
     try:
         for path, text in zip(paths, texts.values()):
             temps[path] = temp_beside(path)
@@ -31,6 +31,10 @@ def write_all(texts: dict, force: bool) -> list[Path]:
             publish(tmp, path)
             if new:
                 created.append(path)
+    except OSError as err:
+        for done in created:
+            done.unlink(missing_ok=True)
+        raise failed_write(path, err) from None
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)

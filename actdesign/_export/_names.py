@@ -20,9 +20,16 @@ def clean(text) -> str:
     return "".join(ch if ch in _SAFE else "?" for ch in str(text))[:400]
 
 
+FALLBACK = "activation"  # the stem of a name with no ASCII letters or digits
+
+
 def snake(name) -> str:
-    """A lower-case identifier derived from an activation name (also the file name stem)."""
-    s = re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower()[:60] or "activation"
+    """A lower-case identifier derived from an activation name (also the file name stem).
+
+    Names without ASCII letters or digits all become :data:`FALLBACK`; the CLI refuses
+    them (:func:`actdesign._outputs.check_name`) so that two such names cannot collide.
+    """
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", str(name)).strip("_").lower()[:60] or FALLBACK
     s = "act_" + s if s[0].isdigit() else s
     return s + "_act" if keyword.iskeyword(s) or s in RESERVED else s
 

@@ -103,7 +103,7 @@ def _numeric_code(act, backend, rep) -> str:
         repr_text=repr(f"numeric representation of {clean(act.name)}: {n} pieces of degree "
                        f"{lay.degree} on [{lay.lo:.6g}, {lay.hi:.6g}] and tail laws"),
         split_comment="", split_data="", split_decode="", split_step="", split_arg="",
-        split_buffer="", split_table="", n_tables=2)
+        split_buffer="", split_table="", split_graph_table="", n_tables=2)
     if split:
         fields.update(
             split_comment=("# A bucket that holds a knot of the table has two rows, 2g and\n"
@@ -111,7 +111,8 @@ def _numeric_code(act, backend, rep) -> str:
             split_data=f"SPLIT = (\n{_b64(lay.splits)}\n)  # float64, little-endian, base64\n",
             split_decode=getattr(code, "SPLIT_DECODE", ""), split_step=code.SPLIT_STEP,
             split_arg=" split,", split_buffer=getattr(code, "SPLIT_BUFFER", ""),
-            split_table=getattr(code, "SPLIT_TABLE", ""), n_tables=3)
+            split_table=getattr(code, "SPLIT_TABLE", ""),
+            split_graph_table=getattr(code, "SPLIT_GRAPH_TABLE", ""), n_tables=3)
     return string.Template(code.NUMERIC).substitute(fields)
 
 

@@ -17,30 +17,46 @@ def tail_code(name, law, backend, where) -> str:
     fn = b["functions"]
     lines = [f"def {name}(z):", f'    """The tail law for {where}: {clean(law.describe())}."""']
     value, slope = [], []
-    if law.poly:
-        value.append(_horner([float(c) for c in law.poly]))
-        deriv = [j * float(c) for j, c in enumerate(law.poly)][1:]
-        if any(deriv):
-            slope.append(_horner(deriv))
+    # zero leading coefficients are dropped: Horner's 0.0 * inf would be NaN at z = +-inf,
+    # while with a nonzero leading one it gives the polynomial's limit
+    poly = _trim([float(c) for c in law.poly])
+    if poly:
+        value.append(_as_array(_horner(poly), len(poly), b))
+        deriv = _trim([j * c for j, c in enumerate(poly)][1:])
+        if deriv:
+            slope.append(_as_array(_horner(deriv), len(deriv), b))
     if law.c != 0.0:
         lines += _decaying(law, b, fn, value, slope)
     zero = b["full_like"].format("0.0")
     val = " + ".join(value) if value else zero
-    if value and not law.c and len(law.poly) == 1:
-        val = b["full_like"].format(val)  # a constant still has to be an array
     lines.append(f"    return {val}, {' + '.join(slope) if slope else zero}")
     return "\n".join(lines) + "\n\n\n"
 
 
+def _trim(coefs):
+    while coefs and coefs[-1] == 0.0:
+        coefs = coefs[:-1]
+    return coefs
+
+
+def _as_array(text, n, b):
+    """A constant still has to be an array (of z's dtype and shape)."""
+    return b["full_like"].format(text) if n == 1 else text
+
+
 def _decaying(law, b, fn, value, slope):
     """Lines computing e = c |z|^p exp(...); appends the value and slope terms."""
-    absz = fn[sp.Abs].format("z")
-    lines = ["    a = " + (b["clamp_min"].format(absz, b["tiny"]) if law.p else absz)]
+    # at z = +-inf the term is 0 with slope 0 (it decays), but log space would give
+    # inf - inf: the law reads a finite a there (double where) and is masked to 0
+    inf = b["isinf"].format("z")
+    absz = b["where"].format("outer", "1.0", fn[sp.Abs].format("z"))
+    lines = [f"    outer = {inf}",
+             "    a = " + (b["clamp_min"].format(absz, b["tiny"]) if law.p else absz)]
     terms = [f"{law.p!r} * {fn[sp.log].format('a')}" if law.p else "",
              f"{-law.a!r} * a" if law.a else "", f"{-law.b!r} * a * a" if law.b else ""]
     exponent = " + ".join(t for t in terms if t)
     scale = fn[sp.exp].format(exponent) if exponent else b["full_like"].format("1.0")
-    lines.append(f"    e = {law.c!r} * {scale}")
+    lines.append("    e = " + b["where"].format("outer", "0.0", f"{law.c!r} * {scale}"))
     rates = [f"{law.p!r} / a" if law.p else "", f"{-law.a!r}" if law.a else "",
              f"{-2 * law.b!r} * a" if law.b else ""]
     rate = " + ".join(t for t in rates if t) or "0.0"

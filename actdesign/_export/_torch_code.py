@@ -114,6 +114,53 @@ $split_step    u = table[0].index_select(0, g)
     return value.reshape(shape), None if slope is None else slope.reshape(shape)
 
 
+# --- the same evaluation as one static graph, for torch.jit.script and torch.jit.trace ----
+# Neither reinterprets bits (TorchScript reads the dtype argument of view() as a shape) nor
+# uses custom autograd: autograd differentiates the piecewise polynomial and the tail laws
+# directly. Same operations in the same order as above, so the values are the same.
+# TorchScript cannot read module globals: their values are printed in place.
+def _float64_from_bits(bits):
+    """float64 numbers from their IEEE-754 bits (int64), exactly, by integer arithmetic."""
+    exponent = (bits >> 52) & 2047
+    mantissa = (bits & 4503599627370495).to(torch.float64)  # the low 52 bits
+    normal = exponent > 0
+    mantissa = torch.where(normal, mantissa + 4503599627370496.0, mantissa)  # implicit 1
+    power = torch.where(normal, exponent - 1075, torch.full_like(exponent, -1074))
+    value = mantissa * torch.pow(2.0, power.to(torch.float64))
+    return torch.where(bits < 0, -value, value)
+
+
+def _bucket_graph(z, lut, fine: int):
+    """_bucket from frexp: |z| = m * 2**e with m in [0.5, 1) lies in octave e - 1, and the
+    leading FINE mantissa bits are those of 2m - 1 (all steps exact)."""
+    a = torch.abs(z)
+    finite = torch.isfinite(a)
+    m, e = torch.frexp(torch.where(finite, a, torch.ones_like(a)))
+    # 1 << fine, not 2**fine: int ** int is a float in TorchScript
+    top = torch.floor((2.0 * m - 1.0) * float(1 << fine)).to(lut.dtype)
+    k = (e.to(lut.dtype) - (1 + ($e_min))) * (1 << fine) + top + 1
+    k = torch.where(a < 2.0 ** ($e_min), torch.zeros_like(k), k)
+    k = torch.where(finite, k, torch.full_like(k, lut.numel() - 1)).clamp(0, lut.numel() - 1)
+    g = lut.index_select(0, k)
+    return torch.where(torch.signbit(z), -1 - g, g) + $n_side
+
+
+def _evaluate_graph(z, table, lut, fine: int,$split_arg):
+    """phi(z) by out-of-place operations (differentiable by autograd, traceable)."""
+    shape, z = z.shape, z.reshape(-1)
+    g = _bucket_graph(z, lut, fine)
+$split_step    u = (z - table[0].index_select(0, g)) * table[1].index_select(0, g)
+    value = table[$degree + 2].index_select(0, g)
+    for j in range($degree - 1, -1, -1):
+        value = value * u + table[j + 2].index_select(0, g)
+    # a tail law reads a safe input where it is unused (no NaN gradients)
+    left = z < $lo
+    value = torch.where(left, _left(torch.where(left, z, torch.full_like(z, $lo)))[0], value)
+    right = z > $hi
+    value = torch.where(right, _right(torch.where(right, z, torch.full_like(z, $hi)))[0], value)
+    return value.reshape(shape)
+
+
 class _Phi(torch.autograd.Function):
     """phi with the derivative of the same representation as its gradient."""
 
@@ -141,8 +188,28 @@ class $cls(torch.nn.Module):
 $split_buffer        lut = _fine_to_bucket()
         self.register_buffer("lut32", torch.tensor(lut, dtype=torch.int32), persistent=False)
         self.register_buffer("lut64", torch.tensor(lut, dtype=torch.int64), persistent=False)
+        self.fine = FINE
 
     def forward(self, z):
+        if torch.jit.is_scripting():  # TorchScript compiles this branch only
+            return self._graph(z)
+        else:
+            if torch.jit.is_tracing():
+                return self._graph(z)
+            return self._eager(z)
+
+    def _graph(self, z):
+        """forward as one static graph (torch.jit.script / torch.jit.trace)."""
+        if not torch.is_floating_point(z):
+            raise TypeError("$cls needs a floating-point tensor, got " + str(z.dtype))
+        work = z if z.dtype == torch.float32 or z.dtype == torch.float64 else z.float()
+        table = _float64_from_bits(self.table_bits).to(work.dtype)
+        lut = self.lut32 if work.dtype == torch.float32 else self.lut64
+        return _evaluate_graph(work, table, lut, self.fine$split_graph_table).to(z.dtype)
+
+    @torch.jit.unused
+    def _eager(self, z):
+        """forward in eager mode: bit tricks, in-place buffers, the custom gradient."""
         if not torch.is_floating_point(z):
             raise TypeError(f"{type(self).__name__} needs a floating-point tensor, got {z.dtype}")
         work = z if z.dtype in FORMATS else z.float()  # half precision is evaluated in float32
@@ -179,3 +246,4 @@ SPLIT_STEP = ("    # a bucket that holds a knot has two rows, 2g and 2g + 1\n"
 SPLIT_BUFFER = ('        split = _decode(SPLIT, 2 * N_SIDE).view(torch.int64)\n'
                 '        self.register_buffer("split_bits", split, persistent=False)\n')
 SPLIT_TABLE = ",\n                  self.split_bits.view(torch.float64).to(work.dtype)"
+SPLIT_GRAPH_TABLE = ",\n                               _float64_from_bits(self.split_bits).to(work.dtype)"

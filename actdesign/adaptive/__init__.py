@@ -41,5 +41,7 @@ from ._summary import rate_ratio as rate_ratio
 from ._summary import sink_summary as sink_summary
 from ._summary import summarize as summarize
 from ._train import TrainConfig as TrainConfig
+from ._train import check_run_memory as check_run_memory
+from ._train import run_estimate as run_estimate
 from ._train import initial_parameters as initial_parameters
 from ._train import train as train

@@ -31,6 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._data_checks import check_training
+from .._memory import check as check_memory
+from .._memory import env_fix
+from .._optional import require
+from .._progress import progress
 from ..fit._data import check_arrays
 from ..fit._laws import GaussianLaw, UniformLaw
 from ._errors import AdaptiveError
@@ -155,13 +160,14 @@ def train(X, y, config: TrainConfig | None = None, **settings) -> Trajectory:
     Trajectory
         Snapshots of (v, w, b) every ``record_every`` epochs and the loss at every epoch.
     """
-    import torch
+    torch = require("torch", "torch", "adaptive training")
 
     if config is None:
         config = TrainConfig(**settings)
     elif settings:
         raise AdaptiveError("give either a TrainConfig or keyword settings, not both")
-    X, y = check_arrays(X, y)
+    X, y = check_training(*check_arrays(X, y), what="adaptive training")
+    check_run_memory(X.shape[0], X.shape[1], config, summary=False)
     v0, w0, b0 = initial_parameters(X, y, config)
     dtype = getattr(torch, config.dtype)
     lr_v, lr_h = step_sizes(config)
@@ -173,20 +179,23 @@ def train(X, y, config: TrainConfig | None = None, **settings) -> Trajectory:
     losses = torch.empty(config.epochs + 1, dtype=dtype)
     nxt = 0  # index of the next epoch to record
     start = time.perf_counter()
-    for epoch in range(config.epochs + 1):
-        loss = 0.5 * torch.mean((torch.relu(Xt @ w.T + b) @ v - yt) ** 2)
-        losses[epoch] = loss.detach()
-        if nxt < len(keep) and epoch == keep[nxt]:
-            nxt += 1
-            for name, p in zip("vwb", params, strict=True):
-                snaps[name].append(p.detach().clone())
-        if epoch == config.epochs:
-            break
-        gv, gw, gb = torch.autograd.grad(loss, params)
-        with torch.no_grad():
-            v.sub_(lr_v * gv)
-            w.sub_(lr_h * gw)
-            b.sub_(lr_h * gb)
+    bar_ctx = progress("adaptive: training", total=config.epochs, unit="epoch")
+    with bar_ctx as bar:
+        for epoch in range(config.epochs + 1):
+            loss = 0.5 * torch.mean((torch.relu(Xt @ w.T + b) @ v - yt) ** 2)
+            losses[epoch] = loss.detach()
+            if nxt < len(keep) and epoch == keep[nxt]:
+                nxt += 1
+                for name, p in zip("vwb", params, strict=True):
+                    snaps[name].append(p.detach().clone())
+            if epoch == config.epochs:
+                break
+            gv, gw, gb = torch.autograd.grad(loss, params)
+            with torch.no_grad():
+                v.sub_(lr_v * gv)
+                w.sub_(lr_h * gw)
+                b.sub_(lr_h * gb)
+            bar.update(1, info=lambda e=epoch: f"loss {float(losses[e]):.4g}")
     seconds = time.perf_counter() - start
     loss_np = losses.numpy().astype(float)
     if not np.all(np.isfinite(loss_np)):
@@ -204,6 +213,33 @@ def train(X, y, config: TrainConfig | None = None, **settings) -> Trajectory:
         loss=loss_np,
         config=config,
         seconds=seconds,
+    )
+
+
+def run_estimate(points: int, dim: int, cfg: TrainConfig, *, summary: bool = False) -> int:
+    """Peak bytes of :func:`train` (and, with ``summary``, of ``summarize`` after it).
+
+    Training holds the (points x width) pre-activations, their ReLU, autograd's saved copy
+    and two gradients; the snapshots hold (v, w, b) per recorded epoch, as torch tensors
+    and again as stacked numpy arrays. The summary clusters the planes of one snapshot at
+    a time through dense width x width distance and similarity matrices (eight counted:
+    width 3000 on 500 points peaked at 475 MiB, where six gave a 493 MiB estimate).
+    """
+    width, item = int(cfg.width), 8
+    snaps = len(range(0, cfg.epochs + 1, cfg.record_every)) + 1
+    est = item * (5 * points * width + 3 * (snaps + 2) * width * (dim + 2) + points * (dim + 4))
+    if summary:
+        est += item * (8 * width * width + 2 * width * points)
+    return est
+
+
+def check_run_memory(points: int, dim: int, cfg: TrainConfig, *, summary: bool = True) -> None:
+    """Refuse (MemoryEstimateError) a run whose :func:`run_estimate` exceeds the budget."""
+    what = f"adaptive training of width {cfg.width} on {points} points"
+    check_memory(
+        run_estimate(points, dim, cfg, summary=summary),
+        what=what + (" and its summary" if summary else ""),
+        fix=env_fix("use a smaller --width, fewer --epochs or a larger --record-every"),
     )
 
 

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._convention import CONVENTION
+from .._data_checks import check_training
 from .._errors import ActdesignError
+from .._progress import progress
 from ..fit._data import check_arrays
 from . import _objective as O
 from ._families import FAMILIES
@@ -148,7 +150,7 @@ def choose_penalty(X, y, family="auto", *, objective: str = "ml", fixed: dict | 
     names = _families(family)
     if objective not in OBJECTIVES:
         raise ChooseError(f"unknown objective {objective!r}; choose 'ml' or 'cv'")
-    X, y = check_arrays(X, y)
+    X, y = check_training(*check_arrays(X, y), what="choose")
     fixed = _check_fixed(fixed or {}, names)
     X, y, notes = _subset(X, y, max_points, seed)
     if X.shape[0] < max(8, 2 * folds):
@@ -163,10 +165,10 @@ def choose_penalty(X, y, family="auto", *, objective: str = "ml", fixed: dict | 
     R = O.Distances(X)
     length = R.max or 1.0
     fold_sets = O.folds_of(X.shape[0], folds, seed)
-    with _one_blas_thread():
+    with _one_blas_thread(), progress("choose: objective", unit="eval") as bar:
         fits = {n: fit_family(FAMILIES[n], R, y, dim, objective=objective, length=length,
                               fixed={k: v for k, v in fixed.items() if k in _param_names(n)},
-                              folds=fold_sets)
+                              folds=fold_sets, bar=bar)
                 for n in names}
     notes += [f"{n}: {', '.join(f.at_bound)} at a search bound" for n, f in fits.items()
               if f.at_bound]

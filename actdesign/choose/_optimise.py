@@ -84,10 +84,12 @@ def _start(loss, starts, lo, hi):
     return min(candidates, key=loss)
 
 
-def fit_family(family, R, y, dim, *, objective, length, fixed, folds):
-    """Maximise the objective over the family's free parameters (see module docstring)."""
+def fit_family(family, R, y, dim, *, objective, length, fixed, folds, bar=None):
+    """Maximise the objective over the family's free parameters (see module docstring);
+    ``bar`` (actdesign._progress) counts the objective evaluations."""
     names, lo, hi, starts = bounds(family, length, dim, fixed)
     count = [0]
+    best_seen = [math.inf]
 
     def unpack(theta):
         vals = dict(zip(names, np.exp(theta)))
@@ -107,8 +109,12 @@ def fit_family(family, R, y, dim, *, objective, length, fixed, folds):
         try:
             v, _ = evaluate(theta)
         except (linalg.LinAlgError, ValueError, FloatingPointError):
-            return 1e300  # not factorable here: steer the search away
-        return v if math.isfinite(v) else 1e300
+            v = 1e300  # not factorable here: steer the search away
+        v = v if math.isfinite(v) else 1e300
+        best_seen[0] = min(best_seen[0], v)
+        if bar is not None:
+            bar.update(1, info=lambda: f"{family.name}, best loss {best_seen[0]:.6g}")
+        return v
 
     x0 = _start(loss, starts, lo[0], hi[0])
     best = optimize.minimize(loss, x0, method="L-BFGS-B", bounds=list(zip(lo, hi)))

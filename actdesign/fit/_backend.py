@@ -36,6 +36,22 @@ def is_numpy(xp) -> bool:
     return xp is np
 
 
+def device_of(xp) -> str:
+    """The device name get_xp maps to ``xp`` (the inverse of get_xp)."""
+    return "cpu" if xp is np else "gpu"
+
+
+class PicklableXP:
+    """Mixin for objects holding ``self.xp``: a module does not pickle, so the pickled
+    state carries the device name and loading looks the module up again."""
+
+    def __getstate__(self):
+        return {**self.__dict__, "xp": device_of(self.xp)}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, xp=get_xp(state["xp"]))
+
+
 def to_numpy(a):
     """Host copy of an array from either backend (the one exit to the CPU)."""
     return a.get() if hasattr(a, "get") else np.asarray(a)

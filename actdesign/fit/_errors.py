@@ -2,10 +2,7 @@
 
 from .._errors import ActdesignError
 from .._errors import DataError as DataError  # one class for every reader (actdesign._csv)
-
-
-class MemoryEstimateError(ActdesignError):
-    """The run's estimated peak memory exceeds what is available; refused before starting."""
+from .._errors import MemoryEstimateError as MemoryEstimateError  # shared: actdesign._memory
 
 
 class DeviceError(ActdesignError):

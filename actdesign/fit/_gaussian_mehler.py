@@ -28,7 +28,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._gaussian_quad import smoothed
+from ._gaussian_quad import smoothed, window
 
 CUTS = (96, 512, 1536)  # truncation orders tried in turn
 N_TERMS = CUTS[0]
@@ -171,7 +171,8 @@ def coefficients(phi, s, *, kinks=(), centres=(0.0,), width=1.0, n_terms=N_TERMS
         sqrt(sum_n (error of a_n)^2), from two Gauss rules on the same panels.
     """
     s = np.asarray(s, dtype=float)
-    zmax = _z_max(n_terms)
+    lo, hi, _ = window(phi, np.zeros(s.size), s)  # a growing phi moves the mass out
+    zmax = max(_z_max(n_terms), float(np.max(np.abs(np.r_[lo, hi]), initial=0.0)))
     at_zero = not any(kinks) and not any(centres)
     route = _shared if at_zero else _rowwise
     hi, lo = route(phi, s, tuple(kinks), tuple(centres), float(width), n_terms, zmax)
@@ -179,23 +180,15 @@ def coefficients(phi, s, *, kinks=(), centres=(0.0,), width=1.0, n_terms=N_TERMS
 
 
 def _squares(phi, s, kinks, centres, width):
-    """E[phi(s Z)^2] and its error per scale, by its own adaptive integral.
-
-    Scales where phi(s z)^2 e^{-z^2/2} does not decay by |z| = 9 (a divergent
-    kernel, exp(z^2) say) get inf without that integral, which would refine for ever.
-    """
-    z = np.linspace(-9.0, 9.0, 181)
-    with np.errstate(all="ignore"):
-        w = phi(s[:, None] * z) ** 2 * np.exp(-z * z / 2)
-    ends = np.maximum(w[:, 0], w[:, -1])
-    finite = np.all(np.isfinite(w), axis=1) & (ends <= 1e-6 * np.max(w, axis=1, initial=0.0))
-    live = (s > 0) & finite
+    """E[phi(s Z)^2] and its error per scale, by its own adaptive integral over a window
+    that follows phi^2 N (inf where it diverges, exp(z^2) at s^2 >= 1/4 say)."""
+    live = s > 0
     phi0 = float(np.asarray(phi(np.zeros(1)))[0])
-    e2, e2err = np.where(finite, phi0 * phi0, np.inf), np.zeros(s.size)
+    e2, e2err = np.full(s.size, phi0 * phi0), np.zeros(s.size)
     if live.any():
         e2[live], e2err[live] = smoothed(
             lambda x: phi(x) ** 2, np.zeros(int(live.sum())), s[live], kinks, centres, width,
-            1e-12, 1e-300,
+            1e-12, 1e-300, power=1,
         )
     return phi0, e2, e2err
 

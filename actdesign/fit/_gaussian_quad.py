@@ -5,12 +5,19 @@ m(z) = (s12 / s1) z and sigma^2 = s22 - s12^2 / s11 (the law of v given u). Then
 
     E[phi(u) phi(v)] = E_z[ phi(s1 z) E_t[phi(m(z) + sigma t)] ].
 
-Both integrals run over [-T, T] by adaptive composite Gauss-Legendre, vectorised over
-all integrals at once (one row per integral). The panels break exactly at the
-activation's kinks mapped into z and t (z = k/s1, t = (k - m)/sigma), and are graded
-geometrically towards the places where the integrand changes on a small scale: the
-activation's centres seen through a large s1 or sigma, and z = k s1/s12, where the
-inner integral has a kink smoothed over the width sigma (rho -> 1, near the diagonal).
+Both integrals run over a window [lo, hi] per integral that follows the integrand
+(:func:`window`: where |f|^2 times the normal density is within e^-CUT of its largest
+value, never narrower than the normal's own |z| <= sqrt(2 CUT)), by adaptive composite
+Gauss-Legendre, vectorised over all integrals at once (one row per integral). A growing
+activation moves the mass out (exp(a z) through the scale s: to z ~ 2 a s), and the
+window moves with it; the truncation (bounded by Cauchy-Schwarz from the integrand at
+the window's ends) is part of the error estimate. An integrand whose log-magnitude
+still grows at |z| = Z_LIMITS[-1] (exp(z^2) with s^2 >= 1/4) is divergent: inf.
+The panels break exactly at the activation's kinks mapped into z and t (z = k/s1,
+t = (k - m)/sigma), and are graded geometrically towards the places where the
+integrand changes on a small scale: the activation's centres seen through a large s1
+or sigma, and z = k s1/s12, where the inner integral has a kink smoothed over the
+width sigma (rho -> 1, near the diagonal).
 Without that grading the halving test could miss a feature far narrower than its panel.
 A panel is accepted when its Gauss rules of orders 16 and 12 agree to its share of
 the tolerance, otherwise halved; the sum of those differences is the error estimate
@@ -26,8 +33,14 @@ from functools import lru_cache
 
 import numpy as np
 
-T_MAX = 9.0  # N(0,1) mass beyond 9 is 2e-19
-N_START = 4  # initial panels on [-T, T]
+from .._progress import progress
+
+CUT = 80.0  # window: |f|^2 N(z) >= e^-CUT of its maximum (truncation <~ e^-40 relative)
+T_MIN = float(np.sqrt(2 * CUT))  # the normal's own window, 12.6
+Z_LIMITS = (16.0, 64.0, 256.0)  # scan ranges tried in turn for the window
+OUTSIDE = 4 * Z_LIMITS[-1]  # a break point that lies outside every window
+Z_STEP = 0.25  # scan step (the window is widened by one step on each side)
+N_START = 4  # initial panels on each window
 GL_ORDER = 16
 GL_LOW = 12  # the error estimate is |GL_ORDER - GL_LOW| (conservative)
 MAX_LEVEL = 40
@@ -87,11 +100,54 @@ def adaptive(f, lo, hi, row, nrow, rtol, atol):
     return total, total_aux, err
 
 
-def _panels(breaks):
-    """Initial panels of [-T, T] split at per-row breaks (rows, nb): (lo, hi, row)."""
+def window(f, m, sigma, power=2):
+    """Per-row integration window [lo, hi] of f(m + sigma z) N(z) dz, and its truncation.
+
+    The window holds every scan point where power * log|f| - z^2 / 2 is within CUT of
+    its largest value (widened by one scan step), and at least [-T_MIN, T_MIN]. With
+    power 2 (a signed f), Cauchy-Schwarz bounds the part cut off by the square root of
+    the cut-off mass of f^2 N; with power 1 (f >= 0, e.g. phi^2) by that mass itself.
+    Returns (lo, hi, tail): ``tail`` estimates that bound from the integrand at the two
+    ends (beyond them it falls faster than over one unit of z); rows whose integrand
+    still grows at the last scan range get lo = hi = 0 and tail = inf (divergent).
+    """
+    m, sigma = np.ravel(m), np.ravel(sigma)
+    lo, hi = np.full(m.size, -T_MIN), np.full(m.size, T_MIN)
+    tail = np.full(m.size, np.inf)
+    todo = np.arange(m.size)
+    for zl in Z_LIMITS:
+        if todo.size == 0:
+            break
+        z = np.arange(-zl, zl + Z_STEP / 2, Z_STEP)
+        with np.errstate(all="ignore"):
+            L = power * np.log(np.abs(f(m[todo, None] + sigma[todo, None] * z))) - z * z / 2
+        L = np.where(np.isnan(L), -np.inf, L)
+        top = L.max(axis=1)
+        keep = L >= top[:, None] - CUT
+        first, last = np.argmax(keep, axis=1), z.size - 1 - np.argmax(keep[:, ::-1], axis=1)
+        zero = np.isneginf(top)  # f = 0 on the whole scan: the default window
+        inside = (first > 0) & (last < z.size - 1) & ~np.isposinf(L).any(axis=1) | zero
+        r, live = todo[inside], inside & ~zero
+        lo[todo[live]] = np.minimum(lo[todo[live]], z[first[live] - 1])
+        hi[todo[live]] = np.maximum(hi[todo[live]], z[last[live] + 1])
+        with np.errstate(all="ignore"):
+            ends = sum(np.abs(f(m[r] + sigma[r] * e[r])) ** power * _normal(e[r]) for e in (lo, hi))
+        ends = np.nan_to_num(ends, nan=0.0)
+        tail[r] = np.sqrt(ends) if power == 2 else ends
+        todo = todo[~inside]
+    lo[todo] = hi[todo] = 0.0
+    return lo, hi, tail
+
+
+def _normal(z):
+    return np.exp(-z * z / 2) * INV_SQ2PI
+
+
+def _panels(breaks, lo, hi):
+    """Initial panels of the per-row windows [lo, hi] split at per-row breaks (rows, nb)."""
     rows = breaks.shape[0]
-    grid = np.broadcast_to(np.linspace(-T_MAX, T_MAX, N_START + 1), (rows, N_START + 1))
-    edges = np.sort(np.concatenate([grid, np.clip(breaks, -T_MAX, T_MAX)], axis=1), axis=1)
+    grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, N_START + 1)
+    edges = np.sort(np.concatenate([grid, np.clip(breaks, lo[:, None], hi[:, None])], 1), 1)
     row = np.repeat(np.arange(rows), edges.shape[1] - 1)
     return edges[:, :-1].ravel(), edges[:, 1:].ravel(), row
 
@@ -100,7 +156,7 @@ def _ratio(num, den):
     """num / den with 0/0 and k/0 sent outside the window (no break there)."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = num / den
-    return np.where(np.isfinite(out), out, 4 * T_MAX)
+    return np.where(np.isfinite(out), out, OUTSIDE)
 
 
 def _graded(p, w):
@@ -112,7 +168,7 @@ def _graded(p, w):
     """
     steps = RATIO ** np.arange(GRADE + 1)
     with np.errstate(invalid="ignore", over="ignore"):
-        off = np.where(np.isfinite(w) & (w > 0), w, 4 * T_MAX)[:, None] * steps
+        off = np.where(np.isfinite(w) & (w > 0), w, OUTSIDE)[:, None] * steps
     return np.concatenate([p[:, None], p[:, None] + off, p[:, None] - off], axis=1)
 
 
@@ -127,7 +183,7 @@ def _merged(points, widths):
     same = P[:, :, None] == P[:, None, :]
     W = np.where(same, W[:, None, :], np.inf).min(axis=2)
     first = np.argmax(same, axis=2) == np.arange(P.shape[1])  # first column of its group
-    P = np.where(first, P, 4 * T_MAX)
+    P = np.where(first, P, OUTSIDE)
     return np.concatenate([_graded(P[:, c], W[:, c]) for c in range(P.shape[1])], axis=1)
 
 
@@ -140,25 +196,29 @@ def _inner_breaks(m, sigma, kinks, centres, width):
     return np.concatenate(cols, axis=1) if cols else np.zeros((m.size, 0))
 
 
-def smoothed(phi, m, sigma, kinks=(), centres=(0.0,), width=1.0, rtol=1e-13, atol=0.0):
+def smoothed(phi, m, sigma, kinks=(), centres=(0.0,), width=1.0, rtol=1e-13, atol=0.0,
+             power=2):
     """E[phi(m + sigma t)], t ~ N(0, 1), for arrays m, sigma of one shape: (value, error).
 
     ``kinks`` are exact break points of phi; ``centres`` the places where it changes on
     the scale ``width`` (panels are graded there). ``atol`` (broadcast to m) is the
     absolute tolerance of each integral: an integral that is 0 up to rounding never
-    meets a relative one.
+    meets a relative one. ``power`` 1 for phi >= 0 (see :func:`window`). The error
+    includes the truncation to the window; a divergent integral is inf (error inf).
     """
     shape = np.shape(m)
     m, sigma = np.ravel(m), np.ravel(np.broadcast_to(sigma, shape))
     atol = np.ravel(np.broadcast_to(atol, shape))
-    lo, hi, row = _panels(_inner_breaks(m, sigma, kinks, centres, width))
+    wlo, whi, tail = window(phi, m, sigma, power)
+    lo, hi, row = _panels(_inner_breaks(m, sigma, kinks, centres, width), wlo, whi)
 
     def f(t, r):
         g = np.exp(-t * t / 2) * INV_SQ2PI
         return phi(m[r, None] + sigma[r, None] * t) * g, np.zeros_like(t)
 
     val, _, err = adaptive(f, lo, hi, row, m.size, rtol, atol)
-    return val.reshape(shape), err.reshape(shape)
+    val = np.where(np.isinf(tail), np.inf, val)
+    return val.reshape(shape), (err + tail).reshape(shape)
 
 
 def bivariate(phi, s11, s22, s12, *, det=None, kinks=(), centres=(0.0,), width=1.0, rtol=1e-10):
@@ -197,16 +257,22 @@ def bivariate(phi, s11, s22, s12, *, det=None, kinks=(), centres=(0.0,), width=1
     val[zero] = phi0 * phi0
     live = np.flatnonzero(~zero)
     opts = (tuple(kinks), tuple(centres), float(width), rtol)
-    for chunk in np.array_split(live, max(1, live.size // CHUNK)):
-        if chunk.size:
-            val[chunk], err[chunk] = _bivariate(phi, a[chunk], b[chunk], c[chunk], d[chunk], *opts)
+    chunks = np.array_split(live, max(1, live.size // CHUNK))
+    with progress("fit: Gaussian-law kernel quadrature", total=len(chunks), unit="chunk") as bar:
+        for chunk in chunks:
+            if chunk.size:
+                val[chunk], err[chunk] = _bivariate(
+                    phi, a[chunk], b[chunk], c[chunk], d[chunk], *opts
+                )
+            bar.update(1)
     return val.reshape(shape), err.reshape(shape)
 
 
 def _rms(phi, s, kinks, centres, width):
     """sqrt(E[phi(sqrt(s) Z)^2]) (a scale; 1e-8 relative is plenty)."""
     sq, _ = smoothed(
-        lambda x: phi(x) ** 2, np.zeros(s.size), np.sqrt(s), kinks, centres, width, 1e-8, 1e-300
+        lambda x: phi(x) ** 2, np.zeros(s.size), np.sqrt(s), kinks, centres, width, 1e-8, 1e-300,
+        power=1,
     )
     return np.sqrt(sq) + 1e-300
 
@@ -223,7 +289,11 @@ def _bivariate(phi, a, b, c, d, kinks, centres, width, rtol):
     cols = [_ratio(k, s1)[:, None] for k in kinks]
     if pts:
         cols.append(_merged(pts, widths))
-    lo, hi, row = _panels(np.concatenate(cols, axis=1) if cols else np.zeros((a.size, 0)))
+    # outer window from phi(u)^2 alone: by Cauchy-Schwarz the cut-off part is at most
+    # sqrt(cut-off mass of phi(u)^2) * rms_v, whatever the inner integral does there
+    wlo, whi, tail = window(phi, np.zeros(a.size), s1)
+    breaks = np.concatenate(cols, axis=1) if cols else np.zeros((a.size, 0))
+    lo, hi, row = _panels(breaks, wlo, whi)
 
     def f(z, r):
         inner, ierr = smoothed(
@@ -234,4 +304,4 @@ def _bivariate(phi, a, b, c, d, kinks, centres, width, rtol):
         return w * inner, np.abs(w) * ierr
 
     val, aux, err = adaptive(f, lo, hi, row, a.size, rtol, rtol * rms_u * rms_v)
-    return val, err + aux
+    return np.where(np.isinf(tail), np.inf, val), err + aux + tail * rms_v

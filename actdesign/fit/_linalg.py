@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import cholesky_solve, is_numpy, qr_r, symmetrize_upper, syrk_update
+from .._progress import progress
+from ._backend import PicklableXP, cholesky_solve, is_numpy, qr_r, symmetrize_upper, syrk_update
 
 
 @dataclass
@@ -78,7 +79,7 @@ def direct_solve(K, rhs, ridge: float, rcond: float, xp):
 # ------------------------------------------------------------------------------------
 # finite width: the weighted feature matrix, tile by tile
 # ------------------------------------------------------------------------------------
-class FeatureOperator:
+class FeatureOperator(PicklableXP):
     """``A = Psi diag(sqrt(weights))`` (M x N), available only as column tiles."""
 
     def __init__(self, fmap, X, weights, xp, tile_cols: int):
@@ -89,17 +90,21 @@ class FeatureOperator:
         self.nb = max(1, min(int(tile_cols), self.N))
         self._buf = None
 
-    def tiles(self):
-        for j0 in range(0, self.N, self.nb):
-            j1 = min(self.N, j0 + self.nb)
-            self._buf = self.fmap.tile(self.X, j0, j1, self._buf, extra_scale=self.sqrtw)
-            yield j0, j1, self._buf
+    def tiles(self, label: str = "feature tiles"):
+        """(j0, j1, tile) for each column tile; a pass past 2 s reports progress as
+        ``fit: LABEL`` (actdesign._progress)."""
+        with progress(f"fit: {label}", total=-(-self.N // self.nb), unit="tile") as bar:
+            for j0 in range(0, self.N, self.nb):
+                j1 = min(self.N, j0 + self.nb)
+                self._buf = self.fmap.tile(self.X, j0, j1, self._buf, extra_scale=self.sqrtw)
+                yield j0, j1, self._buf
+                bar.update(1)
 
     def gram(self):
         """K = A A^T, accumulated with syrk (upper triangle), then symmetrised."""
         xp = self.xp
         G = xp.zeros((self.M, self.M), order="F")
-        for _, _, T in self.tiles():
+        for _, _, T in self.tiles("Gram matrix"):
             syrk_update(G, T, xp)
         return symmetrize_upper(G, xp)
 
@@ -111,14 +116,14 @@ class FeatureOperator:
         """Y = A @ Omega for a Gaussian N x k Omega, generated tile by tile from ``seed``."""
         xp = self.xp
         Y = xp.zeros((self.M, k))
-        for j0, j1, T in self.tiles():
+        for j0, j1, T in self.tiles("range sketch"):
             Y += T @ xp.asarray(_omega(seed, j0, j1, k))
         return Y
 
     def power(self, Q):
         """A A^T Q in one pass over the tiles (one step of subspace iteration)."""
         Y = self.xp.zeros_like(Q)
-        for _, _, T in self.tiles():
+        for _, _, T in self.tiles("power iteration"):
             Y += T @ (T.T @ Q)
         return Y
 
@@ -127,14 +132,14 @@ class FeatureOperator:
 
         Blocks span several tiles so that LAPACK sees few, tall problems.
         """
-        return streamed_qr_r((T.T @ Q for _, _, T in self.tiles()), rows, self.xp)
+        return streamed_qr_r((T.T @ Q for _, _, T in self.tiles("QR")), rows, self.xp)
 
     def adjoint_and_apply(self, a):
         """(A^T a, A A^T a) in one pass over the tiles."""
         xp = self.xp
         out = xp.empty(self.N)
         fit = xp.zeros(self.M)
-        for j0, j1, T in self.tiles():
+        for j0, j1, T in self.tiles("coefficients"):
             t = T.T @ a
             out[j0:j1] = t
             fit += T @ t
@@ -248,7 +253,7 @@ def nullspace_basis(X, order: int, xp=np):
     return xp.stack(cols, axis=1)
 
 
-class NullSpace:
+class NullSpace(PicklableXP):
     """Orthogonal split R^M = range(P) + complement through q Householder reflectors.
 
     Q^T K Q costs O(q M^2) this way (q is the number of monomials, small), where an

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
+
+from .._optional import require
+
+# the fits pick this backend only when numba imports (fit/_options.cpu_backend); asked
+# for by name without it, the error names the extra
+nb = require("numba", "fit", "backend='numba'")
 
 _TAIL = 10  # packed tail law length (see _tabulate.TAIL_LEN)
 _HEAD = 8

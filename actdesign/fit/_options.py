@@ -7,7 +7,7 @@ import math
 
 from ._errors import FitError
 
-SOLVERS = ("auto", "eigh", "lowrank", "direct")
+SOLVERS = ("auto", "eigh", "lowrank", "direct", "nystrom")
 DENSE_MAX = 1500  # "auto" factorises densely up to this many points
 LOW_RANK_FRACTION = 0.25  # warn when rank < this * M
 PREDICT_ROWS = 65536

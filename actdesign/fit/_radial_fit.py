@@ -10,6 +10,7 @@ provide ``_refit_<path>``.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -111,8 +112,9 @@ class RadialFit:
                 self.notes_.append(f"numeric autocorrelation accurate to about {num.error:.1g}")
             G0 = num
         D = X1.shape[1]
+        # a partial of a module function, not a lambda: a fitted model must pickle
         return RadialKernel(
-            lambda t: amp * G0(om * np.asarray(t)), D, rmax, exact_1d=self._G0 is not None
+            functools.partial(_scaled, amp, G0, om), D, rmax, exact_1d=self._G0 is not None
         )
 
     def _predict_radial(self, X):
@@ -130,3 +132,8 @@ class RadialFit:
                 f = f + nullspace_basis(Xi, self.null_order_) @ self.null_coef_
             out[i0 : i0 + Xi.shape[0]] = f
         return out
+
+
+def _scaled(amp, G, om, t):
+    """amp * G(om * t): the trained feature's autocorrelation from the base's."""
+    return amp * G(om * np.asarray(t))

@@ -18,13 +18,13 @@ This module holds the estimator's public methods; the fitting paths are mixins:
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 import warnings
 
 import numpy as np
 
+from .._data_checks import check_training
 from ._coords import homogeneity_degree
 from ._data import check_arrays
 from ._errors import DataError, FitError, LowRankWarning
@@ -41,7 +41,9 @@ from ._options import (
     as_activation,
     as_width,
 )
+from ._nystrom_fit import NystromFit
 from ._radial_fit import RadialFit
+from ._sklearn import EstimatorProtocol, not_fitted
 from ._solve import KernelSolve
 
 # the option names stay importable from here (other modules and users do)
@@ -57,7 +59,9 @@ __all__ = [
 ]
 
 
-class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
+class RadonSplineRegressor(
+    EstimatorProtocol, NetworkFit, RadialFit, GaussianFit, NystromFit, KernelSolve
+):
     """Kernel-regime (lazy) fit of a shallow network ``sum_j theta_j phi(w_j . x + b_j)``.
 
     Parameters
@@ -87,7 +91,11 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
         1e-12 * max, far above float64 rounding in a Gram or kernel matrix, so the
         solvers agree; smaller cutoffs make the minimum-norm fit solver-dependent
         (peers.md §6).
-    solver : {"auto", "eigh", "lowrank", "direct"}
+    solver : {"auto", "eigh", "lowrank", "direct", "nystrom"}
+        ``"nystrom"``: FALKON (m centres, preconditioned CG, the kernel evaluated in row
+        blocks and never stored; memory O(M + m^2)), for every kernel. ``"auto"``: the
+        dense or low-rank paths as before, and ``"nystrom"`` where the dense path would
+        exceed the memory budget.
     seed : int or None
     device : {"cpu", "gpu"}
     tile : int or None
@@ -107,7 +115,15 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
         contributions (or sketches) there (``pip install 'actdesign[dask]'``); the result
         equals the local fit up to the order of floating-point sums. Used by the
         feature-tile paths (finite width, quadrature nodes); the radius = inf kernel is
-        formed in this process. None: everything runs here.
+        formed in this process. None: everything runs here. With solver="nystrom" each
+        CG iteration is one map-reduce of length-m vectors over workers that hold their
+        share of the points (scattered once).
+    centres : int or None
+        m, the Nystrom centres (solver="nystrom"; default 10 sqrt(M) within [1000, 10000]).
+    nystrom : dict or None
+        Nystrom options: ``sampling`` ("uniform" or "leverage": approximate ridge leverage
+        scores), ``tol`` (1e-7, relative residual of the preconditioned CG), ``maxiter``
+        (100), ``precision`` ("float64", or "float32": float32 blocks, float64 sums).
 
     Attributes
     ----------
@@ -118,7 +134,9 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
     neuron_weights_ : ndarray (N,)
         Probability weights (1/N; quadrature weights at infinite width).
     dual_coef_ : ndarray (M,)
-        alpha.
+        alpha (solver="nystrom": the m coefficients of the centres ``centres_``).
+    nystrom_ : dict
+        solver="nystrom" only: centres, iterations, residual, converged, stopping_rule, ...
     null_coef_ : ndarray or None
         Polynomial coefficients (R = inf only).
     rank_, ridge_, rcond_, solver_, coef_norm_, train_rmse_, seconds_ : report values
@@ -147,6 +165,8 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
         degree=None,
         quadrature=None,
         client=None,
+        centres=None,
+        nystrom=None,
     ):
         self.activation = activation
         self.width = width
@@ -167,35 +187,18 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
         self.degree = degree
         self.quadrature = quadrature
         self.client = client
-
-    # --- scikit-learn protocol ---------------------------------------------------------
-    def get_params(self, deep=True):
-        """Hyperparameters as a dict (scikit-learn protocol)."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {n: getattr(self, n) for n in names}
-
-    def set_params(self, **params):
-        """Set hyperparameters (scikit-learn protocol); returns self."""
-        valid = self.get_params()
-        for k, v in params.items():
-            if k not in valid:
-                raise ValueError(f"invalid parameter {k!r} for {type(self).__name__}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self):
-        diff = {
-            k: v
-            for k, v in self.get_params().items()
-            if v is not inspect.signature(type(self).__init__).parameters[k].default
-        }
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in diff.items())})"
+        self.centres = centres
+        self.nystrom = nystrom
 
     # --- fitting -----------------------------------------------------------------------
     def fit(self, X, y, coef_init=None):
         """Fit to points X (M, D) and targets y (M,); ``coef_init`` is theta0 (default 0)."""
         t0 = time.perf_counter()
-        X, y = check_arrays(X, y)
+        if y is None:  # scikit-learn's wording (check_estimator matches it)
+            raise DataError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None"
+            )
+        X, y = check_training(*check_arrays(X, y), what=type(self).__name__)
         self._validate()
         act = as_activation(self.activation)
         width = as_width(self.width)
@@ -210,7 +213,10 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
         exact = exact and not (self.train == "mu" and deg > 0)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", LowRankWarning)
-            if radial:
+            kind = "radial" if radial else ("gaussian" if exact else "features")
+            if self._nystrom_wanted(X, width, kind == "features"):
+                self._fit_nystrom(X, y, act, law, width, kind, coef_init)
+            elif radial:
                 self._fit_radial(X, y, act, law)
             elif exact:
                 self._fit_gaussian(X, y, act, law, coef_init)
@@ -299,17 +305,15 @@ class RadonSplineRegressor(NetworkFit, RadialFit, GaussianFit, KernelSolve):
     def predict(self, X):
         """The fitted function at the points X (M', D)."""
         if not hasattr(self, "rank_"):
-            from .._errors import ActdesignError
-
-            raise ActdesignError(
-                "this RadonSplineRegressor is not fitted yet; call fit(X, y) first"
-            )
+            raise not_fitted(self)
         X = check_arrays(X)
         if X.shape[1] != self.n_features_in_:
-            raise DataError(
-                f"X has {X.shape[1]} input columns but the model was fitted on "
-                f"{self.n_features_in_}"
+            raise DataError(  # scikit-learn's wording (check_estimator matches it)
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input (the columns it was fitted on)"
             )
+        if self._state["path"] == "nystrom":
+            return self._predict_nystrom(X)
         if self._state["path"] == "gaussian":
             return self._predict_gaussian(X)
         if self.X_fit_ is not None:

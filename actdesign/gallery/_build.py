@@ -17,12 +17,12 @@ from the cached data on every build, which is cheap.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -30,11 +30,20 @@ from pathlib import Path
 
 from .. import catalog
 from .._errors import ActdesignError
+from .._memory import check as _check_memory
+from .._memory import env_fix
+from .._optional import require
+from .._progress import _Silent
+from .._progress import progress as progress_bar
 from ..atomic import ordinary_mode, write_atomic
 from . import _assets, _html
 
 CACHE_FORMAT = 1
 PRESET = ("relu", "softplus", "wavepacket")
+# Peak memory of one worker computing an entry (measured: 260 MiB for relu, 293 MiB for
+# wavepacket, imports included), with room for heavier entries; and of the parent.
+WORKER_BYTES = 512 * 2**20
+PARENT_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -82,7 +91,8 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
     jobs : int
         Worker processes for entries that need computing (1: in this process).
     progress : bool
-        Show a progress bar when stdout is a terminal.
+        Report progress on stderr (actdesign._progress: when reports are switched on,
+        as the CLI does, and the build runs past 2 s).
     force : bool
         Recompute every entry, ignoring the cache.
 
@@ -100,6 +110,7 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
     t0 = time.perf_counter()
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ActdesignError(f"jobs must be an integer >= 1, got {jobs!r}")
+    require("matplotlib", "plot", "the gallery")  # every page has plots: say so once, up front
     entries = [catalog.get(n) for n in names] if names is not None else catalog.entries()
     out = Path(out_dir)
     (out / "pairs").mkdir(parents=True, exist_ok=True)
@@ -115,6 +126,7 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
         else:
             datas[entry.name] = cached
             result.cached.append(entry.name)
+    check_memory(len(todo), jobs)
     for name, key, data, error in _run(todo, out, jobs, progress):
         if error is not None:
             result.failed[name] = error
@@ -153,14 +165,21 @@ def entry_key(entry: catalog.Entry, digest: str) -> str:
 
 
 def _read_cache(out: Path, name: str, key: str):
+    from .._filelimits import load_json
+
     path = out / ".cache" / f"{name}.json"
-    try:
-        cached = json.loads(path.read_text())
-    except (OSError, ValueError):
+    if not path.is_file():
         return None
-    if cached.get("format") != CACHE_FORMAT or cached.get("key") != key:
+    try:  # a cache is disposable: an unreadable, oversized or malformed one is recomputed
+        cached = load_json(path, "cache")
+    except ActdesignError:
         return None
-    data = cached["data"]
+    if not isinstance(cached, dict) or cached.get("format") != CACHE_FORMAT \
+            or cached.get("key") != key:
+        return None
+    data = cached.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("files", []), list):
+        return None
     if data.get("missing"):
         return None  # built without some dependency API: try again, it may be there now
     folder = out / "pairs" / name
@@ -191,47 +210,48 @@ def _work(name: str, out: str):
 
 
 def _run(todo, out: Path, jobs: int, progress: bool):
-    bar = _Progress(len(todo), progress and sys.stdout.isatty())
-    if jobs == 1 or len(todo) <= 1:
-        for entry, key in todo:
-            data, error = _work(entry.name, str(out))
-            bar.step(entry.name)
-            yield entry.name, key, data, error
-        bar.close()
+    """Compute the entries of ``todo``, yielding (name, key, data, error) as each ends;
+    progress goes to stderr (actdesign._progress: once the build has run 2 s, plain lines
+    in a log, an in-place line on a terminal)."""
+    label = "gallery: entries"
+    with progress_bar(label, total=len(todo), unit="entry") if progress else _silent() as bar:
+        if jobs == 1 or len(todo) <= 1:
+            for entry, key in todo:
+                data, error = _work(entry.name, str(out))
+                bar.update(1, info=entry.name)
+                yield entry.name, key, data, error
+            return
+        # spawn, not fork: the caller may hold threads (torch, jax) that fork would copy broken
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+            futures = {pool.submit(_work, e.name, str(out)): (e, key) for e, key in todo}
+            for fut in cf.as_completed(futures):
+                entry, key = futures[fut]
+                try:
+                    data, error = fut.result()
+                except Exception as err:  # noqa: BLE001 - a crashed worker fails its entry only
+                    data, error = None, f"worker failed: {type(err).__name__}: {err}"
+                bar.update(1, info=entry.name)
+                yield entry.name, key, data, error
+
+
+@contextlib.contextmanager
+def _silent():
+    yield _Silent()
+
+
+def check_memory(n_todo: int, jobs: int) -> None:
+    """Refuse (MemoryEstimateError) a build whose workers would not fit in the budget."""
+    workers = max(1, min(jobs, n_todo)) if n_todo else 0
+    if workers == 0:
         return
-    # spawn, not fork: the caller may hold threads (torch, jax) that fork would copy broken
-    ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-        futures = {pool.submit(_work, e.name, str(out)): (e, key) for e, key in todo}
-        for fut in cf.as_completed(futures):
-            entry, key = futures[fut]
-            try:
-                data, error = fut.result()
-            except Exception as err:  # noqa: BLE001 - a crashed worker fails its entry only
-                data, error = None, f"worker failed: {type(err).__name__}: {err}"
-            bar.step(entry.name)
-            yield entry.name, key, data, error
-    bar.close()
-
-
-class _Progress:
-    """A one-line progress bar on a terminal; silent otherwise."""
-
-    def __init__(self, total: int, enabled: bool, width: int = 30):
-        self.total, self.enabled, self.width, self.done = total, enabled and total > 0, width, 0
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        if self.enabled:
-            filled = self.width * self.done // self.total
-            sys.stdout.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] "
-                             f"{self.done}/{self.total} {label[:30]:<30}")
-            sys.stdout.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
+    est = PARENT_BYTES + workers * WORKER_BYTES
+    _check_memory(
+        est,
+        what=f"{workers} gallery worker{'s' if workers > 1 else ''} ({WORKER_BYTES // 2**20} "
+        "MiB each)",
+        fix=env_fix("use fewer --jobs"),
+    )
 
 
 # --- the site -----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import io
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from .._optional import require
+
 
 class MathtextPrinter(LatexPrinter):
     """SymPy's LaTeX printer, restricted to what matplotlib's mathtext parses."""
@@ -41,6 +43,7 @@ def latex(expr: sp.Expr) -> str:
 
 def render(tex: str, fallback: str, fontsize: float = 16.0) -> str:
     """SVG text of ``$tex$``; the plain ``fallback`` text if mathtext cannot parse it."""
+    require("matplotlib", "plot", "the gallery's formulas")
     from matplotlib import mathtext
     from matplotlib.font_manager import FontProperties
 

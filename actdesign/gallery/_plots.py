@@ -9,14 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._convention import SHORT
+from .._optional import require
 
 PHI_COLOURS = ("#1f5fa8", "#d2691e", "#3a8a3a")
 DPI = 100
 
 
 def _plt():
-    import matplotlib
-
+    matplotlib = require("matplotlib", "plot", "the gallery's plots")
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .. import _symbols as S
 from .._errors import ActdesignError
+from .._optional import require
 from ..registry import FAMILIES
 
 # closed form -> name of the framework function (torch.<name>, jax.numpy/jax.nn.<name>),
@@ -36,7 +37,7 @@ def _exported(act, framework: str):
 
 def torch_function(act):
     """A torch callable computing phi elementwise."""
-    import torch
+    torch = require("torch", "torch", "a torch activation")
 
     name = _native(act, 0)
     if name == "identity":
@@ -48,8 +49,8 @@ def torch_function(act):
 
 def jax_function(act):
     """A JAX callable computing phi elementwise."""
-    import jax
-    import jax.numpy as jnp
+    jax = require("jax", "jax", "a JAX activation")
+    jnp = require("jax.numpy", "jax", "a JAX activation")
 
     name = _native(act, 1)
     if name == "identity":
@@ -61,7 +62,7 @@ def jax_function(act):
 
 def to_torch(net, dtype=None):
     """``torch.nn.Sequential`` equal to ``net.decision_function`` (float64 unless ``dtype``)."""
-    import torch
+    torch = require("torch", "torch", "to_torch()")
 
     dtype = dtype or torch.float64
     fn = torch_function(net.activation_)
@@ -104,7 +105,7 @@ def _elementwise():
 
 def to_jax(net):
     """``(params, apply)`` with ``apply(params, x) == net.decision_function(x)``."""
-    import jax.numpy as jnp
+    jnp = require("jax.numpy", "jax", "to_jax()")
 
     fn = jax_function(net.activation_)
     params = [(jnp.asarray(W), jnp.asarray(b)) for W, b in net.layers()]

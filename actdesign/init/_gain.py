@@ -5,12 +5,19 @@ makes unit pre-activation variance (q* = 1) a fixed point of the variance map. I
 He's sqrt(2) for ReLU and 1 for SELU. ``chi = gain^2 E[phi'(Z)^2]`` is the order/chaos
 multiplier at that fixed point (1 is critical); it is reported next to the gain because
 the second-moment rule alone does not control correlations (notably for bumps, E[phi] > 0).
+
+The variance map is written for the layer RMS s (pre-activations have std c s), so unit
+pre-activation variance at c = gain is the fixed point s* = 1/gain. That point may be
+unstable (or, at another c, not a fixed point at all): :attr:`Gain.reached` is the fixed
+point the flow started there actually reaches, with its own chi.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from .._convention import CONVENTION
 from .._errors import ActdesignError
@@ -33,6 +40,8 @@ class Gain:
     mean: float
     second: float
     deriv_second: float
+    start: float = math.nan  # s0 = 1/gain: unit pre-activation variance at c = gain
+    reached: object = None  # the FixedPoint the flow from ``start`` at ``c`` settles on
 
     def __float__(self) -> float:
         return self.gain
@@ -47,6 +56,8 @@ class Gain:
             "moments": {"mean": self.mean, "second": self.second,
                         "deriv_second": self.deriv_second, "sigma": 1.0},
             "rule": "second_moment",
+            "flow_start": self.start,
+            "flow_reaches": None if self.reached is None else self.reached.to_dict(),
             "convention": CONVENTION,
         }
 
@@ -79,5 +90,43 @@ def gain(activation, c: float | None = None, method: str = "auto") -> Gain:
     if not (math.isfinite(c) and c > 0):
         raise ActdesignError(f"c must be a finite number > 0, got {c}")
     points = varflow.fixed_points(act, c, method=method)
+    reached = _reached(act, c, 1 / g, points, method)
     return Gain(g, g * g * float(m.deriv_second), c, tuple(points), float(m.mean), second,
-                float(m.deriv_second))
+                float(m.deriv_second), 1 / g, reached)
+
+
+FLOW_STEPS = 400  # layers iterated before the flow is declared not to settle
+SETTLE_RTOL = 1e-6
+
+
+def _reached(act, c, s0, points, method):
+    """The fixed point (from ``points``) that s_{l+1} = F(s_l) reaches from s0, or None
+    when the flow has not settled on one (a cycle, divergence) within FLOW_STEPS layers.
+
+    Iteration stops once a step changes s by < 1e-13 relative; the distance still to go
+    is bounded by the last step times q / (1 - q), q the contraction of the last steps.
+    """
+    fmap = varflow.VarianceMap(act, float(c), 0.0, "forward", method)
+    s = [float(s0)]
+    try:
+        for _ in range(FLOW_STEPS):
+            s.append(float(fmap(s[-1])))
+            if not np.isfinite(s[-1]) or abs(s[-1] - s[-2]) <= 1e-13 * abs(s[-2]):
+                break
+    except ActdesignError:
+        return None
+    end = s[-1]
+    if not np.isfinite(end):
+        return None
+    d1 = abs(s[-1] - s[-2]) if len(s) > 1 else 0.0
+    d0 = abs(s[-2] - s[-3]) if len(s) > 2 else 0.0
+    q = d1 / d0 if d0 > 0 else 0.0
+    if q >= 1:
+        return None  # not contracting: a cycle or a drift
+    to_go = d1 * q / (1 - q)
+    for p in points:
+        lo, hi = (p.s, p.s_hi) if p.kind == "line" else (p.s, p.s)
+        tol = to_go + SETTLE_RTOL * max(abs(hi), 1e-12) + 1e-12
+        if lo - tol <= end <= hi + tol:
+            return p
+    return None

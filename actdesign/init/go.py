@@ -21,11 +21,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import torch
 
 from .._errors import ActdesignError
+from .._optional import require
 from ._act import as_activation
 from ._export import elementwise, torch_function
+
+torch = require("torch", "torch", "actdesign.init.go")
 
 EPS = 1e-7
 LOSS_NORMS = ("paper", "code")

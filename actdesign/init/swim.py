@@ -24,7 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._data_checks import check_training
 from .._errors import ActdesignError
+from .._memory import check as check_memory
+from .._memory import env_fix
+from .._progress import progress
 from .._roots import bracketed_root
 from ._act import as_activation, evaluators
 
@@ -182,6 +186,9 @@ class SampledMLP:
         Candidate-pair multiplier (repetition_scaler).
     seed : int
         Seed; every layer draws from ``default_rng(seed)`` (see :func:`layer_seeds`).
+    max_memory : int, str or None
+        Memory budget (bytes or e.g. ``"8GB"``); default ``$ACTDESIGN_MAX_MEMORY`` or the
+        memory available. A fit whose estimate exceeds it is refused before it starts.
     """
 
     widths: tuple
@@ -196,6 +203,7 @@ class SampledMLP:
     eps: float = 1e-10
     repetitions: int = 1
     seed: int = 0
+    max_memory: object = None
 
     def fit(self, X, y) -> SampledMLP:
         """Sample the hidden layers on (X, y) and solve the output layer."""
@@ -205,22 +213,31 @@ class SampledMLP:
         widths = [int(w) for w in self.widths]
         if not widths or min(widths) < 1:
             raise ActdesignError(f"widths must be positive integers, got {self.widths!r}")
+        check_memory(
+            memory_estimate(X.shape[0], X.shape[1], widths, Y.shape[1], self.repetitions),
+            self.max_memory,
+            what=f"SWIM widths {widths} on {X.shape[0]} points",
+            fix=env_fix("use smaller --widths or fewer points"),
+        )
         self.s1_, self.s2_ = _layer_scales(act, self.schedule, self.s2, len(widths), self.ratio)
         phi = evaluators(act).phi
         self.weights_, self.biases_, self.pairs_ = [], [], []
         h = X
-        for width, s1, s2, seed in zip(widths, self.s1_, self.s2_,
-                                       layer_seeds(self.seed, len(widths)), strict=True):
-            W, b, pair = sample_layer(h, Y, width, s1, s2, np.random.default_rng(seed),
-                                      classifier=self.classifier, sampling=self.sampling,
-                                      eps=self.eps, repetitions=self.repetitions)
-            self.weights_.append(W)
-            self.biases_.append(b)
-            self.pairs_.append(pair)
-            z = h @ W
-            z += b
-            h = phi(z)
-        self.coef_, self.intercept_ = _output_layer(h, Y, self.rcond, self.ridge)
+        with progress("swim: layers", total=len(widths) + 1, unit="layer") as bar:
+            for width, s1, s2, seed in zip(widths, self.s1_, self.s2_,
+                                           layer_seeds(self.seed, len(widths)), strict=True):
+                W, b, pair = sample_layer(h, Y, width, s1, s2, np.random.default_rng(seed),
+                                          classifier=self.classifier, sampling=self.sampling,
+                                          eps=self.eps, repetitions=self.repetitions)
+                self.weights_.append(W)
+                self.biases_.append(b)
+                self.pairs_.append(pair)
+                z = h @ W
+                z += b
+                h = phi(z)
+                bar.update(1, info=f"hidden layer of width {width} sampled")
+            self.coef_, self.intercept_ = _output_layer(h, Y, self.rcond, self.ridge)
+            bar.update(1, info="output layer solved")
         return self
 
     def _check_fit_input(self, X, y):
@@ -228,15 +245,13 @@ class SampledMLP:
         y = np.asarray(y)
         if y.shape[0] != X.shape[0]:
             raise ActdesignError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match")
-        if X.shape[0] < 2:
-            raise ActdesignError("SWIM needs at least two training points to form pairs")
         self.n_features_in_ = X.shape[1]
         if self.classifier:
             self.classes_, idx = np.unique(y, return_inverse=True)
-            return X, np.eye(self.classes_.size)[idx.ravel()]
+            return check_training(X, np.eye(self.classes_.size)[idx.ravel()], what="SWIM")
         y = _as_float(y, "y")
         self._y_1d = y.ndim == 1
-        return X, y.reshape(X.shape[0], -1)
+        return check_training(X, y.reshape(X.shape[0], -1), what="SWIM")
 
     def features(self, X, layer: int = -1) -> np.ndarray:
         """Post-activation features of hidden layer ``layer`` (default: the last)."""
@@ -299,6 +314,27 @@ class SampledMLP:
         return to_jax(self)
 
 
+def memory_estimate(points: int, dim: int, widths, outputs: int = 1, repetitions: int = 1) -> int:
+    """Peak bytes of :meth:`SampledMLP.fit` on ``points`` x ``dim`` inputs.
+
+    Layer l (input width d, output width w) draws P = points * ceil(w / points) *
+    repetitions candidate pairs (indices, differences P x d, distances, densities) and
+    holds the previous features (points x d), the pre-activations and features
+    (points x w, with about two temporaries) and W (d x w, with the picked differences).
+    The output layer's lstsq copies [H, 1] and works on it: about 3 points x (w + 1).
+    Every layer's weights stay alive.
+    """
+    item, peak, kept, d = 8, 0, 0, int(dim)
+    for w in (int(v) for v in widths):
+        pairs = points * max(1, -(-w // max(points, 1))) * max(int(repetitions), 1)
+        layer = pairs * (d + 6) + 3 * d * w + points * d + 4 * points * w
+        peak = max(peak, kept + layer)
+        kept += d * w + w
+        d = w
+    out = 3 * points * (d + 1) + 2 * points * outputs
+    return item * max(peak, kept + out)
+
+
 def layer_seeds(seed: int, n_layers: int) -> list[int]:
     """The seed of each layer: ``seed`` for all, as swimnetworks pipelines are usually built.
 
@@ -335,6 +371,9 @@ def _pair_density(dy, dist, classifier, sampling, eps):
     if classifier:
         dy = (dy > 0).astype(float)
     g = dy.max(axis=1) / dist
+    # a pair of repeated x (distance clamped to eps) has no direction: its neuron would
+    # have w = 0, yet |dy|/eps would make it the likeliest pair; give it no weight
+    g[dist <= eps] = 0.0
     total = g.sum()
     return g / total if total >= eps else np.full(dist.size, 1 / dist.size)
 

@@ -81,6 +81,16 @@ class Family:
     gaussian_kernel: str | None = None
     shape: str | None = None
 
+    def __reduce_ex__(self, protocol):
+        # records hold lambdas (numpy, G, valid), which pickle cannot store; a registered
+        # record pickles as its name and loads as the same registry object (fitted models
+        # that reference it round-trip bit for bit)
+        from . import BY_NAME, family
+
+        if BY_NAME.get(self.name) is self:
+            return (family, (self.name,))
+        return super().__reduce_ex__(protocol)
+
     # --- parameters ---------------------------------------------------------------------
     @property
     def symbols(self) -> dict:

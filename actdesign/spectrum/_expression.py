@@ -14,6 +14,7 @@ import sympy as sp
 from .. import _symbols as S
 from .._evaluate import evaluate
 from .._parse import parse_expression
+from .._timeout import capped
 
 
 def expression_function(text: str):
@@ -27,8 +28,9 @@ def expression_function(text: str):
         If the formula is not in the allowed grammar.
     """
     expr = parse_expression(text, ("x", "y"))
+    cap = capped(f"evaluating {text[:60]!r}")  # each evaluation ends within the time limit
     if S.y not in expr.free_symbols:
-        return (lambda x: evaluate(expr, S.x, x)), 1
+        return cap(lambda x: evaluate(expr, S.x, x)), 1
 
     def f(x, y):
         x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
@@ -38,4 +40,4 @@ def expression_function(text: str):
             out[rows] = evaluate(expr.xreplace({S.y: sp.Float(float(value), 17)}), S.x, x[rows])
         return out
 
-    return f, 2
+    return cap(f), 2

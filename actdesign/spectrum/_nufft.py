@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._errors import ActdesignError
+from .._optional import require
 
 BACKENDS = ("finufft", "cufinufft")
 DEFAULT_EPS = 1e-12
@@ -18,21 +19,16 @@ DEFAULT_EPS = 1e-12
 def _lib(backend):
     if backend not in BACKENDS:
         raise ActdesignError(f"unknown NUFFT backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if backend == "finufft":
+        return require("finufft", "spectrum", "a spectrum of non-uniform samples")
     try:
-        if backend == "finufft":
-            import finufft
-
-            return finufft
         import cufinufft
 
         return cufinufft
     except ImportError:
-        extra = (
-            "pip install finufft"
-            if backend == "finufft"
-            else "install cufinufft and cupy for your CUDA"
-        )
-        raise ActdesignError(f"the {backend} backend is not installed; {extra}") from None
+        raise ActdesignError(
+            "the cufinufft backend is not installed; install cufinufft and cupy for your CUDA"
+        ) from None
 
 
 def _to_host(a):

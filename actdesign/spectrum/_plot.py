@@ -12,6 +12,7 @@ import numpy as np
 
 from .._convention import SHORT
 from .._errors import ActdesignError
+from .._optional import require
 from ..atomic import atomic_path
 
 METRIC_LABEL = {
@@ -23,7 +24,7 @@ METRIC_LABEL = {
 
 def new_figure(width=6.4, height=4.0):
     """A pyplot-free figure (safe in scripts, tests and servers)."""
-    from matplotlib.figure import Figure
+    Figure = require("matplotlib.figure", "plot", "plotting").Figure
 
     return Figure(figsize=(width, height), layout="constrained")
 
@@ -49,6 +50,25 @@ def unit_label(unit):
     return "k (cycles per unit)" if unit == "cycles" else "k (rad per unit)"
 
 
+BAND_ENERGY = 0.999  # the plotted band holds this much of the energy ...
+BAND_MARGIN = 1.5  # ... times this margin, and every significant peak times it
+FLOOR = 1e-6  # log plots stop this far below the largest amplitude
+
+
+def display_band(spec) -> tuple:
+    """(amplitude floor, k_hi) for a 1-D plot: up to BAND_MARGIN × the larger of the
+    BAND_ENERGY bandwidth and the highest significant peak, never past the last bin
+    (not the Nyquist frequency, where a box window's sidelobes make a solid band)."""
+    from ._tracker import find_peaks
+
+    peaks = find_peaks(spec, rel_height=0.01)
+    top = max([spec.bandwidth(BAND_ENERGY)] + [float(spec.k[i]) for i in peaks])
+    k_last = float(spec.k[-1]) if spec.k.size else 1.0
+    hi = min(k_last, BAND_MARGIN * top) if top > 0 else k_last
+    amax = float(np.max(spec.amplitude)) if spec.k.size else 0.0
+    return FLOOR * amax, hi if hi > 0 else 1.0
+
+
 def plot_spectrum(spec, ax=None, *, path=None, log=True, label=None, title=None):
     """Amplitude against frequency (1-D) or |F| image with its radial profile (2-D)."""
     from ._result import Spectrum2D
@@ -62,6 +82,10 @@ def plot_spectrum(spec, ax=None, *, path=None, log=True, label=None, title=None)
         ax.plot(prof.k, prof.amplitude, label=label or "radial mean")
     else:
         ax.plot(spec.k, spec.amplitude, label=label)
+        lo, hi = display_band(spec)
+        ax.set_xlim(0.0, hi)
+        if log and lo > 0:
+            ax.set_ylim(bottom=lo)
     if log:
         ax.set_yscale("log")
     ax.set_xlabel(unit_label(spec.unit))

@@ -16,19 +16,48 @@ from .._convention import CONVENTION
 from .._errors import ActdesignError
 from ._callables import evaluate_callable
 from ._transform import _sizes, cell_centres, parse_domain, sample_spectrum
+from ._units import unit_factor
+from ._windows import leakage_envelope
 
 METRICS = ("abs", "rel", "ratio")
 E_FOLD = float(np.exp(-1.0))  # default convergence level: residual down to 1/e
 
 
+LEAK_MARGIN = 2.0  # a peak must stand this far above the worst-case leakage into its bin
+
+
 def find_peaks(spec, *, rel_height=0.1, k_max=None):
-    """Indices of local maxima of ``spec.amplitude`` above ``rel_height`` × its maximum."""
+    """Indices of local maxima of ``spec.amplitude`` above ``rel_height`` × its maximum that
+    are not window sidelobes.
+
+    Candidates are taken from the largest down; one is kept when its amplitude exceeds
+    LEAK_MARGIN × the leakage the kept peaks (and their mirror images at -k) can put into
+    its bin, summed in phase, by the window's sidelobe envelope
+    (:func:`~actdesign.spectrum._windows.leakage_envelope`). A box-window sidelobe (22 % of
+    its peak, more where two peaks' sidelobes add) is therefore never reported as a peak.
+    """
     amp = spec.amplitude
     ok = np.ones(amp.size, bool) if k_max is None else spec.k <= k_max
     a = np.where(ok, amp, 0.0)
     left = np.concatenate([[-np.inf], a[:-1]])
     right = np.concatenate([a[1:], [-np.inf]])
-    return np.flatnonzero((a > left) & (a >= right) & (a >= rel_height * a.max()) & (a > 0))
+    cand = np.flatnonzero((a > left) & (a >= right) & (a >= rel_height * a.max()) & (a > 0))
+    return _not_leakage(spec, cand, a)
+
+
+def _not_leakage(spec, cand, a):
+    if cand.size < 2:
+        return cand
+    d_env, env = leakage_envelope(spec.window)
+    length = spec.domain[1] - spec.domain[0]
+    nu = spec.k * unit_factor("cycles") / unit_factor(spec.unit) * length  # k in bins
+    kept = []
+    for i in cand[np.argsort(a[cand])[::-1]]:
+        leak = sum(a[j] * (np.interp(abs(nu[i] - nu[j]), d_env, env, right=0.0)
+                           + np.interp(nu[i] + nu[j], d_env, env, right=0.0)) for j in kept)
+        if a[i] > LEAK_MARGIN * leak:
+            kept.append(i)
+    return np.sort(np.array(kept, dtype=int))
 
 
 class FrequencyTracker:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._errors import ActdesignError
 from . import _nufft
+from ._budget import check_spectrum, count, sample_dim
 from ._callables import check_finite, evaluate_callable
 from ._result import Spectrum, Spectrum2D
 from ._units import unit_factor
@@ -90,6 +91,7 @@ def spectrum(f, domain, *, n=None, window="box", pad=None, unit="angular", k=Non
     """
     boxes = parse_domain(domain)
     ns = _sizes(n, len(boxes))
+    check_spectrum(count(ns), len(ns), pad)  # before the grid: --n 1e11 ends in one line
     axes = [cell_centres(a, b, m) for (a, b), m in zip(boxes, ns, strict=True)]
     grids = np.meshgrid(*axes, indexing="ij")
     values = evaluate_callable(f, tuple(grids))
@@ -137,6 +139,8 @@ def sample_spectrum(
         raise ActdesignError("samples must be real; pass the real part")
     values = values.astype(float)
     check_finite(values)
+    if k is None:  # the padded FFT grid is the large allocation (pad can be anything)
+        check_spectrum(values.size, sample_dim(values, x), pad)
     w = window_function(window)
     fac = unit_factor(unit)
     if x is None:

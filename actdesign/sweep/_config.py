@@ -10,17 +10,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._errors import ActdesignError
+from .._filelimits import load_toml
+from .._timeout import capped
 from ._schema import AXES, REQUIRED, SCHEMA, check_value
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 
 class SweepConfigError(ActdesignError):
@@ -46,17 +43,11 @@ class SweepConfig:
     data: dict = field(default_factory=dict)  # role ("data", "test") -> absolute path
 
 
+@capped("checking sweep config")
 def load_config(path) -> SweepConfig:
     """Read, check and expand a sweep configuration (SweepConfigError on any problem)."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepConfigError(f"sweep config {path} not found; check the path") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SweepConfigError(f"cannot read sweep config {path}: {err}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise SweepConfigError(f"{path} is not valid TOML ({err}); fix the syntax") from None
+    raw = load_toml(path, "sweep config", SweepConfigError, "fix the syntax")
     tables = _check(raw, path)
     cfg = SweepConfig(path=path, name=tables["sweep"]["name"])
     if not any(k in raw for k in AXES):

@@ -44,7 +44,7 @@ def read_results(path) -> Recorded:
             continue
         try:
             rec = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a line nested too deep
             out.skipped.append((n, "not JSON"))
             continue
         if not isinstance(rec, dict) or not isinstance(rec.get("key"), str):
