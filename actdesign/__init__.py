@@ -9,6 +9,7 @@ and sympy, so a command pays only for what it runs. Heavier packages load where 
 """
 
 import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,19 @@ _LAZY = {
     "parse_activation": "._parse",
     "parse_penalty": "._parse",
 }
+
+if TYPE_CHECKING:  # the same names, statically: for type checkers and the API docs (griffe)
+    from ._activation import Activation as Activation
+    from ._activation import from_expression as from_expression
+    from ._activation import load as load
+    from ._analyze import Penalty as Penalty
+    from ._analyze import analyze as analyze
+    from ._design import design as design
+    from ._parse import parse_activation as parse_activation
+    from ._parse import parse_penalty as parse_penalty
+    from ._tabulation import Tabulation as Tabulation
+    from ._tail import TailLaw as TailLaw
+    from .choose import choose_penalty as choose_penalty
 
 __all__ = [
     "CONVENTION", "ActdesignError", "ParseError", "PenaltyError", "ShapeError", "SpecError",

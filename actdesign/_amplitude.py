@@ -183,7 +183,8 @@ def _expansion(G, probe):
     try:
         with time_limit(5.0 if needed else 2.0):
             ser = sp.series(G, kappa, 0, 14).removeO()
-    except (TimeoutError, NotImplementedError, ValueError, TypeError, sp.PoleError) as err:
+    except (TimeoutError, NotImplementedError, ValueError, TypeError, AttributeError,
+            ArithmeticError, sp.PoleError) as err:  # (SymPy's nseries: AttributeError on erf(k^E))
         if not needed:
             return [], None  # bounded near 0: quadrature copes with plain evaluation
         raise PenaltyError("cannot expand rho^(-1/2) at k = 0 to regularise its singularity "
@@ -212,7 +213,8 @@ def _value_at_zero(G):
             v = sp.limit(G, kappa, 0, "+")
         if v.is_finite and v.is_real:
             return float(v)
-    except (TimeoutError, NotImplementedError, ValueError, TypeError):
+    except (TimeoutError, NotImplementedError, ValueError, TypeError, AttributeError,
+            ArithmeticError):
         pass
     tiny = evaluate(G, kappa, np.array([1e-12, 1e-10]))
     return float(tiny[0]) if np.all(np.isfinite(tiny)) else np.inf

@@ -289,7 +289,7 @@ def _carriers(act, timeout):
     try:
         with time_limit(timeout):
             parts = osc.decompose(act.phi)
-            if parts is None:
+            if parts is None or not osc.tempered(parts):  # sin(z) e^z: the order test says
                 return None, (), False
             lines = osc.line_frequencies(parts)
             return parts, lines, not lines and all(osc.decays_all(h) for h in parts.values())
@@ -313,13 +313,15 @@ def _band_edge(parts, amplitude, timeout):
 
 def _line_message(label, lines, parts) -> str:
     freqs = ", ".join(f"{w:g}" for w in lines)
-    pure = all(w != 0 for w in parts) and len(lines) == len({abs(w) for w in parts})
+    if osc.polynomial_envelopes(parts):  # then the constant part is a line at k = 0 too
+        freqs = ", ".join(f"{w:g}" for w in sorted({abs(w) for w in parts}))
     where = (f"is made of Dirac deltas (or their derivatives) at |k| = {freqs}: the spectrum "
-             f"is supported on |k| = {freqs}" if pure
-             else f"has Dirac deltas (or their derivatives) at |k| = {freqs}")
-    return (f"{label} oscillates without decaying: its Fourier transform {where}, so no "
-            "penalty function exists (rho is infinite at every other k); analyze a "
-            f"decaying activation, e.g. ({label})*exp(-z**2/100)")
+             f"is supported on |k| = {freqs}, so no penalty function exists (rho is "
+             "infinite at every other k)" if osc.polynomial_envelopes(parts)
+             else f"has Dirac deltas and other singular parts at |k| = {freqs}, so no "
+             "penalty function exists")
+    return (f"{label} oscillates without decaying: its Fourier transform {where}; analyze "
+            f"a decaying activation, e.g. ({label})*exp(-z**2/100)")
 
 
 def _amplitude(transform, k, m):

@@ -14,7 +14,9 @@ digits of its exact (rational) representation. The limits, all as data below:
 - an exact constant has at most MAX_DIGITS digits (gamma of an integer is a factorial);
 - a power of a variable has |exponent| <= MAX_VAR_EXPONENT;
 - the orders of Bessel functions and the parameters of ``hyper`` have
-  |value| <= MAX_PARAMETER (scipy's and SymPy's series run in time growing with them).
+  |value| <= MAX_PARAMETER (scipy's and SymPy's series run in time growing with them);
+- a constant mpmath cannot evaluate (erfc(-1e300), a divergent 3F0) is refused, since
+  SymPy's evalf would call the same routine.
 
 Nodes this module does not understand are passed on: the builder in ``_parse`` reports
 them with its own messages.
@@ -59,6 +61,9 @@ _MP["heaviside"] = _MP["Heaviside"]
 _FACTORIAL = {"gamma", "loggamma"}
 # argument positions that are orders or parameters, not points (bounded by MAX_PARAMETER)
 _PARAMETERS = {"besselk": (0,), "besseli": (0,), "besselj": (0,), "hyper": (0, 1)}
+# constant arguments mpmath (and so SymPy's evalf) cannot take: erfc(1e300) overflows inside
+# mpmath, and SymPy rewrites erfc(-x) as 2 - erfc(x)
+_ARGUMENT_LIMITS = {"erf": 1e150, "erfc": 1e150}
 _CONSTANTS = {"pi": mpmath.pi, "E": mpmath.e, "e": mpmath.e, "EulerGamma": mpmath.euler,
               "oo": mpmath.inf, "inf": mpmath.inf}
 
@@ -136,12 +141,12 @@ class _Sizer:
             return _VAR if _VAR in (a, b) else _OTHER
         op = type(node.op)
         if op is ast.Pow:
-            return self.checked(node, _power(a, b))
+            return self.checked(node, _power(node, a, b))
         fn = {ast.Add: lambda x, y: x + y, ast.Sub: lambda x, y: x - y,
               ast.Mult: lambda x, y: x * y, ast.Div: lambda x, y: x / y}.get(op)
         if fn is None:
             return _OTHER
-        return self.checked(node, _Const(_apply(fn, a.value, b.value), a.bits + b.bits + 1))
+        return self.checked(node, _Const(_apply(node, fn, a.value, b.value), a.bits + b.bits + 1))
 
     def _Tuple(self, node, depth):
         return tuple(self.size(e, depth) for e in node.elts)
@@ -170,6 +175,10 @@ class _Sizer:
             return _VAR if _VAR in args else _OTHER
         if _VAR in args:
             return _VAR
+        limit = _ARGUMENT_LIMITS.get(name, math.inf)
+        if args and args[0].value is not None and abs(args[0].value) > limit:
+            raise ParseError(f"the argument of {_label(node)} is too large (|x| <= {limit:g} "
+                             f"for a constant argument of {name})")
         fn = _MP.get(name) or _family_proxy(self.families.get(name))
         if fn is None:
             return _OTHER
@@ -177,7 +186,7 @@ class _Sizer:
         if name in _FACTORIAL and args and args[0].value is not None:
             bits = max(bits, _factorial_bits(args[0].value))
             self.checked(node, _Const(None, bits))  # before mpmath or SymPy touch it
-        return self.checked(node, _Const(_apply(fn, *(a.value for a in args)), bits))
+        return self.checked(node, _Const(_apply(node, fn, *(a.value for a in args)), bits))
 
     def hyper(self, node, args):
         if len(args) != 3 or not all(isinstance(a, tuple) for a in args[:2]):
@@ -187,7 +196,7 @@ class _Sizer:
             return _VAR
         if not all(isinstance(a, _Const) for a in flat):
             return _OTHER
-        value = _apply(lambda x: mpmath.hyper([a.value for a in args[0]],
+        value = _apply(node, lambda x: mpmath.hyper([a.value for a in args[0]],
                                               [b.value for b in args[1]], x), args[2].value)
         return self.checked(node, _Const(value, sum(a.bits for a in flat) + _SYMBOLIC_BITS))
 
@@ -225,23 +234,29 @@ class _Sizer:
                                  f"{MAX_PARAMETER}): its series would run for a very long time")
 
 
-def _power(a: _Const, b: _Const) -> _Const:
+def _power(node, a: _Const, b: _Const) -> _Const:
     e = b.value
     if e is not None and mpmath.isfinite(e) and not isinstance(e, mpmath.mpc):
         # an exact base to the power e has about |e| times its digits (roots stay symbolic)
         bits = a.bits * max(float(abs(e)), 1.0) + b.bits
     else:
         bits = a.bits + b.bits
-    return _Const(_apply(mpmath.power, a.value, b.value), bits)
+    return _Const(_apply(node, mpmath.power, a.value, b.value), bits)
 
 
-def _apply(fn, *values):
+def _apply(node, fn, *values):
+    """fn(*values) in the proxy; None when unknown (a pole or 0/0, which SymPy reports as
+    zoo or nan). SymPy evaluates constants with the same mpmath routines, so a constant
+    mpmath cannot evaluate (erfc(-1e300) overflows inside it) is refused here."""
     if any(v is None for v in values):
         return None
     try:
         return fn(*values)
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-        return None  # a pole or 0/0: SymPy's own result (zoo, nan) is reported by the parser
+    except (ZeroDivisionError, ValueError, TypeError):  # TypeError: a wrong argument count,
+        return None  # which the builder names
+    except Exception as err:  # noqa: BLE001 - OverflowError, NoConvergence, ...
+        raise ParseError(f"constant {_label(node)} cannot be evaluated ({type(err).__name__}); "
+                         "keep the arguments of special functions moderate") from None
 
 
 def _factorial_bits(x) -> float:

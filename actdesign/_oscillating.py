@@ -4,10 +4,13 @@ The double-exponential Fourier rule assumes its integrand does not oscillate by 
 F[phi](k) of sinc(z) or sin(z)/(1+z^2) cannot be taken directly (the product with e^{-ikz}
 beats at |k - w|). Splitting off the carriers turns each piece into a plain transform:
 
-    F[phi](k) = F[W phi](k) + sum_w F[(1 - W) h_w](k - w),     W(z) = exp(-(z/L)^2),
+    F[phi](k) = F[W phi](k) + sum_w F[(1 - W) h_w](k - w),
+    1 - W(z) = prod_p (1 - exp(-((z - p)/L)^2))^r_p,
 
-where the window W keeps the envelopes' poles at z = 0 (sin(z)/z = (e^{iz} - e^{-iz})/(2iz))
-out of the quadrature: W phi decays like a Gaussian, (1 - W) h_w vanishes at 0.
+where the window W keeps the envelopes' real poles p (z = 0 in sin(z)/z = (e^{iz} -
+e^{-iz})/(2iz)) out of the quadrature: W phi decays like a Gaussian, (1 - W) h_w vanishes
+to order 2 r_p >= the pole's order at each p. Near a removable singularity phi itself is
+evaluated by a bridging polynomial (the formula cancels digits there).
 When an envelope h_w (w != 0) does not decay, phi has a periodic part and F[phi] has Dirac
 deltas at k = +-w: no penalty function exists (:func:`line_frequencies` names them).
 """
@@ -88,6 +91,25 @@ def _decays(f) -> bool:
     if not np.all(np.isfinite(v)):
         return False
     return bool((v[0] <= 0.81 * v[1] or v[0] == 0) and (v[3] <= 0.81 * v[2] or v[3] == 0))
+
+
+def tempered(parts: dict) -> bool:
+    """Every envelope grows at most like a polynomial (|h(400)| <= 2^7 |h(200)|): else
+    phi (e.g. sin(z) e^z) is not a tempered distribution and has no transform at all."""
+    for h in parts.values():
+        for _, f in _parts(h):
+            with np.errstate(all="ignore"):
+                v = np.abs(np.asarray(f(FAR), dtype=float))
+            v = np.where(np.isnan(v), 0.0, v)
+            if not np.all(np.isfinite(v)) or v[0] > 128 * v[1] or v[3] > 128 * v[2]:
+                return False
+    return True
+
+
+def polynomial_envelopes(parts: dict) -> bool:
+    """phi is a trigonometric polynomial times polynomials: F[phi] is exactly a sum of
+    Dirac deltas and their derivatives at k = w."""
+    return all(h.is_polynomial(Z) for h in parts.values())
 
 
 def line_frequencies(parts: dict) -> tuple:

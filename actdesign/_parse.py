@@ -99,9 +99,14 @@ def _family_function(fam):
 for _fam in FAMILIES:
     FUNCTIONS.setdefault(_fam.name, _family_function(_fam))
 FUNCTIONS.setdefault("silu", FUNCTIONS["swish"])  # the gallery's (and PyTorch's) name
-# proxies of the families for the resource model: phi at the default parameters (numpy)
-_FAMILY_PROXIES = {n: (lambda f: lambda u, *p: f.numpy(u, f.extra_values()))(f)
-                   for f in FAMILIES for n in (f.name,) if n in FUNCTIONS}
+
+
+def _family_proxy(fam):
+    """The resource model's proxy of a family call: phi at the default parameters (numpy)."""
+    return lambda u, *params: fam.numpy(u, fam.extra_values())
+
+
+_FAMILY_PROXIES = {f.name: _family_proxy(f) for f in FAMILIES}
 _FAMILY_PROXIES["silu"] = _FAMILY_PROXIES["swish"]
 
 _ORDER_FIRST = ("besselk", "besseli", "besselj")  # (order, argument)

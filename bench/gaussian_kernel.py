@@ -1,4 +1,4 @@
-"""Benchmark of the exact Gaussian-law width = inf kernels (issue 11, part 2).
+"""Benchmark of the Gaussian-law width = inf kernels (issue 11 part 2, issue 20 item 2).
 
 Side by side in one run, on M points uniform in [-10, 10] (D = 1), sw = 1.5, sb = 0.5:
 
@@ -13,12 +13,12 @@ Side by side in one run, on M points uniform in [-10, 10] (D = 1), sw = 1.5, sb 
   side by side with the ratio and their max difference; then the new route alone at
   M_BIG = 1000 points, |x| <= 3, in 1-D and 3-D: time and fraction of fallbacks.
 
-* tanh, the table route (issue 20 item 2: the dual activation tabulated once per
-  activation, law and scale range, evaluated in numba) against the exact route, |x| <= 10,
-  D = 1 and D = 3: entries per CPU second of each (numba on one thread; CPU time, so
-  that other load on the host does not count), the
-  table's build time, and its max error relative to sqrt(K(x,x) K(x',x')) against the
-  exact route on M_VAL points (target: >= 1e6 entries/s/core, error <= 1e-8).
+* tanh, the table route (the dual activation tabulated once per activation, law and
+  scale range, evaluated in numba) against the exact route, |x| <= 10, D = 1 and D = 3:
+  entries per CPU second of each (numba on one thread; CPU time, so that other load on
+  a shared host does not count), the table's build time, and its max error relative to
+  sqrt(K(x,x) K(x',x')) against the exact route on M_VAL points (targets: at least 1e6
+  entries per second per core, error at most 1e-8).
 
 Usage: ``.venv/bin/python bench/gaussian_kernel.py`` (several minutes);
 ``.venv/bin/python bench/gaussian_kernel.py table`` runs the table lines only.

@@ -153,3 +153,15 @@ def test_poles_off_zero_cancel_too():
         F = 2 * mp.quadosc(lambda z: f(z) * mp.cos(kk * z), [0, mp.inf], omega=mp.pi)
         assert pen(np.array([kk]))[0] == pytest.approx(float(1 / F**2), rel=1e-7)
     assert np.isposinf(pen(np.array([3.2]))[0])  # type pi: F = 0 beyond pi
+
+
+def test_exponentially_growing_carrier_is_not_called_periodic():
+    with pytest.raises(ActdesignError, match="grows faster than a polynomial"):
+        actdesign.analyze("sin(z)*exp(z)")
+
+
+def test_non_polynomial_envelope_is_not_claimed_line_supported():
+    with pytest.raises(ActdesignError) as info:
+        actdesign.analyze("sin(z)*tanh(z)")  # sin|z| part: poles 1/(k^2-1) besides deltas
+    assert "Dirac deltas and other singular parts at |k| = 1" in str(info.value)
+    assert "supported on" not in str(info.value)

@@ -45,6 +45,9 @@ REFUSED = [
     ("(1 + 1e-300)^400", "digits"),  # exact rational with 240 000 digits
     ("k^(2^81)", "exponent"),
     ("exp(1000)", "too large"),
+    ("erfc(-1e300)", "too large"),  # OverflowError inside mpmath (found by the fuzz)
+    ("hyper((E, 3/4, 2), (), 1e300)", "cannot be evaluated"),  # mpmath's NoConvergence
+    ("relu(1/(k - k))", "SymPy can build"),  # Max(0, zoo): ValueError in SymPy before
 ]
 
 
@@ -130,6 +133,19 @@ def test_fit_refuses_a_condition_as_activation(tmp_path):
     r = run("fit", "--data", str(data), "--activation", "z > 0", "--width", "8")
     assert r.exit_code == 2, r.output  # exit 0 before: a condition was fitted
     assert "condition" in r.stderr
+
+
+@pytest.mark.parametrize("text", ["erf(k^E)", "log(wavepacket(1, 1_000)^(2^81/k))"])
+def test_sympy_failures_in_the_amplitude_analysis_are_refusals(text):
+    # found by the fuzz: AttributeError in SymPy's nseries, OverflowError in its trig rules
+    from actdesign._amplitude import analyse, check_penalty
+
+    try:
+        rho = actdesign.parse_penalty(text)
+        check_penalty(rho, text)
+        analyse(rho, text, 1, "bump")
+    except ActdesignError as err:
+        assert "\n" not in str(err)
 
 
 def test_a_penalty_negative_next_to_zero_is_refused_not_a_traceback():
@@ -281,3 +297,36 @@ def test_parse_is_time_capped(monkeypatch):
     with pytest.raises(ParseError, match="parse time limit of 0.2 s"):
         P.parse_penalty("exp(k)")
     assert time.monotonic() - t < 2.0
+
+
+def test_an_alarm_inside_the_signal_module_is_not_raised_there():
+    # time_limit's exit path restores the handler through signal.signal (a Python wrapper);
+    # an alarm delivered just before the timer was disarmed ran its handler in that frame
+    # and left the old handler uninstalled (found by the full-analyze fuzz)
+    import signal
+    import sys
+
+    from actdesign._timeout import _interruptible
+
+    scope = {"sys": sys}
+    exec(compile("def frame():\n    return sys._getframe()\n", signal.__file__, "exec"), scope)  # noqa: S102
+    assert not _interruptible(scope["frame"]())
+    assert _interruptible(sys._getframe())
+
+
+def test_spec_loading_and_sweep_checking_are_capped(monkeypatch, tmp_path):
+    # the entry points carry the cap themselves: a stalled step inside ends in the refusal
+    import actdesign._activation as A
+    import actdesign.sweep._config as C
+    from actdesign.sweep import load_config
+
+    path = actdesign.design("exp(2*k)").save(tmp_path / "a.json")
+    cfg = tmp_path / "s.toml"
+    cfg.write_text("[design]\npenalties=['exp(k)']\nshapes=['bump']\n")
+    monkeypatch.setenv(ENV, "0.2")
+    monkeypatch.setattr(A, "_from_dict", lambda *a: _spin(10.0))
+    with pytest.raises(TimeLimitError, match="loading spec"):
+        actdesign.load(str(path))
+    monkeypatch.setattr(C, "_check", lambda *a: _spin(10.0))
+    with pytest.raises(TimeLimitError, match="checking sweep config"):
+        load_config(str(cfg))

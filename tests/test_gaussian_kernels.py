@@ -419,3 +419,19 @@ def test_abs_closed_form_keeps_its_digits_near_the_diagonal(x1, x2):
         ref = 2 / mp.pi * mp.sqrt(s11 * s22) * (mp.sqrt(det / (s11 * s22)) + r * mp.asin(r))
         err = float(abs(K.matrix[0, 0] - ref))
     assert err <= K.error, (err, K.error)
+
+
+def test_bivariate_quadrature_follows_a_growing_integrand():
+    # the adaptive route by itself (the Mehler series takes these entries in
+    # gaussian_kernel): windows in z and t that move out with exp(u/4), checked against
+    # E[e^{(u+v)/4}] = exp((s11 + s22 + 2 s12)/32); the old |z| <= 9 window was off by
+    # 6.6e-2 relative at s11 = s22 = 225.25 (reported 6e-12)
+    s11 = np.array([225.25, 225.25, 100.0, 0.5])
+    s22 = np.array([225.25, 200.0, 64.0, 300.0])
+    s12 = np.array([225.0, -150.0, 79.9, 12.0])
+    phi = lambda x: np.exp(x / 4)  # noqa: E731
+    val, err = bivariate(phi, s11, s22, s12)
+    ref = np.exp((s11 + s22 + 2 * s12) / 32)
+    scale = np.exp((s11 + s22) / 16)  # sqrt(E[phi(u)^2] E[phi(v)^2])
+    assert np.all(np.abs(val - ref) <= 1e-10 * scale)
+    assert np.all(np.abs(val - ref) <= err)

@@ -62,3 +62,19 @@ print("ok")
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_lazy_names_are_also_declared_statically():
+    # the TYPE_CHECKING block (type checkers, API docs) and the lazy table name the same
+    # objects from the same modules
+    import ast
+    from pathlib import Path
+
+    import actdesign
+
+    tree = ast.parse(Path(actdesign.__file__).read_text())
+    (block,) = [n for n in tree.body if isinstance(n, ast.If)
+                and getattr(n.test, "id", None) == "TYPE_CHECKING"]
+    static = {a.asname or a.name: "." * n.level + (n.module or "")
+              for n in block.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert static == actdesign._LAZY

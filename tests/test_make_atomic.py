@@ -70,6 +70,9 @@ def _crash_after(n: int, folder: Path) -> int:
     act = actdesign.design(NEW, name="act")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
+        # JAX, when an earlier test in this worker imported it, warns at every fork; the
+        # child only writes files and never calls JAX
+        warnings.simplefilter("ignore", RuntimeWarning)
         pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         calls = [0]

@@ -17,6 +17,7 @@ from ._docstring import docstring
 from ._fallback import tabulate
 from ._gain import resolve_gain
 from ._layout import pack
+from ._limits import guard
 from ._names import camel, clean, snake, title
 from ._printer import Unsupported, print_closed_form
 from ._tables import BACKENDS, HELPERS
@@ -79,10 +80,15 @@ def _closed_code(act, backend, rep) -> str:
     indent = "        " if backend == "numpy" else "    "
     body = [f"tiny = {BACKENDS[backend]['tiny']}"] if printed.needs_tiny else []
     body += printed.lines
+    expr = printed.expr
+    bump = act.shape == "bump" and act.method != "expression"  # designed: decays
+    guarded = guard(act.phi, BACKENDS[backend], bump=bump)  # limits at +-inf, not NaN
+    if guarded is not None:
+        body, expr = guarded[0] + body, guarded[1].replace("{}", expr, 1)
     closed = clean(act.phi)
     return string.Template(CODE[backend].CLOSED).substitute(
         helpers="".join("\n" + HELPERS[backend][h] for h in printed.helpers),
-        body="".join(indent + ln + "\n" for ln in body), expr=printed.expr,
+        body="".join(indent + ln + "\n" for ln in body), expr=expr,
         cls=camel(act.name), fn=snake(act.name), title=title(act),
         title_cap=title(act).capitalize(), closed_form=closed, repr_text=repr(f"phi(z) = {closed}"))
 

@@ -138,11 +138,15 @@ BACKENDS = {
         "full_like": "torch.full_like(z, {0})",
         "isinf": "torch.isinf({0})",
         "isnan": "torch.isnan({0})",
+        "float64": "torch.float64",
         "sqrt": "torch.sqrt({0})",
-        "tiny": "torch.finfo(z.dtype).tiny",
+        # the dtype's smallest normal number; not torch.finfo, which TorchScript lacks
+        "tiny": ("(2.2250738585072014e-308 if z.dtype == torch.float64 else "
+                 "(6.103515625e-05 if z.dtype == torch.float16 else 1.1754943508222875e-38))"),
         "hyp1f1": None,
         # a piecewise-constant phi still has to be part of the autograd graph (gradient 0)
-        "connect": "{0} + torch.where(torch.isfinite(z), z, 0.0) * 0",
+        # (z * 0 where z is not +-inf: NaN passes through, +-inf does not turn into NaN)
+        "connect": "{0} + torch.where(torch.isinf(z), 0.0, z) * 0",
     },
     "jax": {
         "functions": _JAX,
@@ -156,10 +160,11 @@ BACKENDS = {
         "full_like": "jnp.full_like(z, {0})",
         "isinf": "jnp.isinf({0})",
         "isnan": "jnp.isnan({0})",
+        "float64": "jnp.float64",
         "sqrt": "jnp.sqrt({0})",
         "tiny": "jnp.finfo(z.dtype).tiny",
         "hyp1f1": None,
-        "connect": "{0}",
+        "connect": "{0} + jnp.where(jnp.isinf(z), 0.0, z) * 0",
     },
     "numpy": {
         "functions": _NUMPY,
@@ -172,9 +177,10 @@ BACKENDS = {
         "full_like": "np.full_like(z, {0})",
         "isinf": "np.isinf({0})",
         "isnan": "np.isnan({0})",
+        "float64": "np.float64",
         "sqrt": "np.sqrt({0})",
         "tiny": "np.finfo(z.dtype).tiny",
         "hyp1f1": "scipy.special.hyp1f1({0}, {1}, {2})",
-        "connect": "{0}",
+        "connect": "{0} + np.where(np.isinf(z), 0.0, z) * 0",
     },
 }

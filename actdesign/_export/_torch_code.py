@@ -145,11 +145,14 @@ def _bucket_graph(z, lut, fine: int):
     return torch.where(torch.signbit(z), -1 - g, g) + $n_side
 
 
-def _evaluate_graph(z, table, lut, fine: int,$split_arg):
+def _evaluate_graph(z, table, lut,$split_arg fine: int):
     """phi(z) by out-of-place operations (differentiable by autograd, traceable)."""
     shape, z = z.shape, z.reshape(-1)
-    g = _bucket_graph(z, lut, fine)
-$split_step    u = (z - table[0].index_select(0, g)) * table[1].index_select(0, g)
+    # outside [LO, HI] the table reads LO, a point it covers (its branch is discarded, and
+    # a polynomial at +-inf would send NaN into the gradient)
+    inside = torch.where((z < $lo) | (z > $hi), torch.full_like(z, $lo), z)
+    g = _bucket_graph(inside, lut, fine)
+$split_step    u = (inside - table[0].index_select(0, g)) * table[1].index_select(0, g)
     value = table[$degree + 2].index_select(0, g)
     for j in range($degree - 1, -1, -1):
         value = value * u + table[j + 2].index_select(0, g)
@@ -205,7 +208,7 @@ $split_buffer        lut = _fine_to_bucket()
         work = z if z.dtype == torch.float32 or z.dtype == torch.float64 else z.float()
         table = _float64_from_bits(self.table_bits).to(work.dtype)
         lut = self.lut32 if work.dtype == torch.float32 else self.lut64
-        return _evaluate_graph(work, table, lut, self.fine$split_graph_table).to(z.dtype)
+        return _evaluate_graph(work, table, lut$split_graph_table, self.fine).to(z.dtype)
 
     @torch.jit.unused
     def _eager(self, z):
@@ -246,4 +249,5 @@ SPLIT_STEP = ("    # a bucket that holds a knot has two rows, 2g and 2g + 1\n"
 SPLIT_BUFFER = ('        split = _decode(SPLIT, 2 * N_SIDE).view(torch.int64)\n'
                 '        self.register_buffer("split_bits", split, persistent=False)\n')
 SPLIT_TABLE = ",\n                  self.split_bits.view(torch.float64).to(work.dtype)"
-SPLIT_GRAPH_TABLE = ",\n                               _float64_from_bits(self.split_bits).to(work.dtype)"
+SPLIT_GRAPH_TABLE = (",\n                               "
+                     "_float64_from_bits(self.split_bits).to(work.dtype)")

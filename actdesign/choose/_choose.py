@@ -130,7 +130,13 @@ def choose_penalty(X, y, family="auto", *, objective: str = "ml", fixed: dict | 
     folds : int
         k of the k-fold CV (objective "cv").
     max_points : int
-        A random subset of this many points is used when M is larger (O(M^3) per step).
+        A random subset of this many points is used when M is larger (O(M^3) per step):
+        the objective is then the exact marginal likelihood (or CV error) of that subset,
+        seeded by ``seed`` and named in ``notes``. It is an estimate of the full-data
+        value, not the value: at M = 5000 with a 1000-point subset, the subset's log
+        marginal likelihood scaled by M/1000 was 8 % below the exact one at the same
+        parameters (1.39 against 1.51 nats per point; ``bench/million.py --choose``),
+        since denser data pins the function down better per point.
     seed : int
         Seeds the subset and the CV folds.
     shape : {"bump", "sigmoid", "relu"}

@@ -32,7 +32,9 @@ from ._gaussian_quad import bivariate
 
 NUMERIC_ROUTE = "Mehler series and bivariate-normal quadrature"
 TABLE_ROUTE = "the tabulated dual activation"
-FAST_ENTRIES = 200_000  # fast=None: the table route from this many entries on
+FAST_ENTRIES = 200_000  # fast=None: the table route from this many entries on, and from
+FAST_CACHED = 2_000  # this many where a covering table is already built (the last, short
+# block of a blocked evaluation then agrees with the others and costs no exact route)
 
 
 @dataclass(frozen=True)
@@ -116,14 +118,30 @@ def numeric_entries(act, s11, s22, s12, det, rtol=1e-10):
     return vals, errs
 
 
+def _scales(X1, X2, law):
+    sw2, sb2 = float(law.weight_std) ** 2, float(law.bias_std) ** 2
+    return np.sqrt(sw2 * np.einsum("pd,pd->p", np.r_[X1, X2], np.r_[X1, X2]) + sb2)
+
+
+def _wants_table(act, X1, X2, law, n):
+    """fast=None: large calls, or mid-sized ones that a cached table already covers."""
+    from ._gaussian_table import cached
+
+    if n >= FAST_ENTRIES:
+        return True
+    return n >= FAST_CACHED and cached(act, law, _scales(X1, X2, law)) is not None
+
+
 def _table_route(act, X1, X2, law, sym):
     """The kernel from the cached table of (act, law), or (None, why) where it cannot serve."""
     from ._gaussian_table import TOL, table_for, table_kernel
 
-    sw2, sb2 = float(law.weight_std) ** 2, float(law.bias_std) ** 2
-    s = np.sqrt(sw2 * np.einsum("pd,pd->p", np.r_[X1, X2], np.r_[X1, X2]) + sb2)
+    s = _scales(X1, X2, law)
     if not (np.all(np.isfinite(s)) and s.min() > 0):
         return None, "the table route needs Var u > 0 (bias_std > 0 or x != 0)"
+    if _numeric_setup(act)[1]:  # the Mehler series fails near rho = +-1 at every scale
+        return None, ("a kinked activation has no table (each node near rho = +-1 would "
+                      "need the adaptive quadrature): exact route")
     table = table_for(act, law, s)
     if not table.ok:
         return None, f"the table route missed {TOL:.0e} ({table.error:.1e}): exact route"
@@ -149,7 +167,8 @@ def gaussian_kernel(act, X1, X2=None, law=None, *, rtol=1e-10, fast=None) -> Gau
         (:mod:`._gaussian_table`: built once per activation, law and scale range, then
         cached; error validated against the exact route, at most 1e-8 relative to
         sqrt(K(x, x) K(x', x')), else the exact route is used and the note says why);
-        False, the exact route; None (default), the table from FAST_ENTRIES entries on.
+        False, the exact route; None (default), the table from FAST_ENTRIES entries on
+        (from FAST_CACHED where a table covering these scales is already cached).
     """
     from ._laws import GaussianLaw
     from ._options import as_activation
@@ -162,7 +181,7 @@ def gaussian_kernel(act, X1, X2=None, law=None, *, rtol=1e-10, fast=None) -> Gau
     m = match(act)
     n = len(X1) * (len(X1) + 1) // 2 if sym else len(X1) * len(X2)
     why = ""
-    if m is None and (fast or (fast is None and n >= FAST_ENTRIES)):
+    if m is None and (fast or (fast is None and _wants_table(act, X1, X2, law, n))):
         K, why = _table_route(act, X1, X2, law, sym)
         if K is not None:
             return K

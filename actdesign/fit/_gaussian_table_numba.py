@@ -83,10 +83,3 @@ def table_entries(X1, X2, n1, root1, root2, R, T2, sw2, sb2, w0, hw, eps, denom,
                 acc += lag[k] * v
             out[i, j] = acc * root1[i] * root2[j]
 
-
-def warm():
-    """Compile once on a tiny problem (the first call otherwise pays it inside a timing)."""
-    X = np.zeros((1, 1))
-    R = np.zeros((1, 2, 8, 2))
-    table_entries(X, X, np.zeros(1), np.ones(1), np.ones(1), R, np.zeros((1, 2)), 1.0, 1.0,
-                  0.0, 1.0, 1e-3, np.ones(4), False, np.zeros((1, 1)))

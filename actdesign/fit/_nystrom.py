@@ -51,7 +51,7 @@ class NystromResult:
     null_coef: np.ndarray | None  # b (q,) or None
     norm: float  # sqrt(a^T K_mm a), the fit's kernel seminorm
     iterations: int  # all CG iterations, restarts included
-    restarts: int  # CG restarts with a 100x larger jitter after a breakdown
+    restarts: int  # CG restarts with a 1000x larger jitter after a breakdown
     residual: float  # final relative residual of the preconditioned system
     converged: bool
     tol: float
@@ -62,13 +62,14 @@ class NystromResult:
     @property
     def rule(self) -> str:
         """The stopping rule, as reported in notes_ and fit --json."""
-        return f"preconditioned CG residual <= {self.tol:g} x initial, at most these iterations"
+        return f"preconditioned CG residual <= {self.tol:g} x initial (or maxiter reached)"
 
     def note(self, m: int, M: int) -> str:
         state = "converged" if self.converged else "NOT converged (raise maxiter or ridge)"
         return (
             f"nystrom: {m} centres of {M} points, FALKON preconditioner (jitter "
-            f"{self.jitter:.2g}{f', {self.restarts} restarts' if self.restarts else ''}), CG {state} in {self.iterations} iterations to relative "
+            f"{self.jitter:.2g}{f', {self.restarts} restarts' if self.restarts else ''}), "
+            f"CG {state} in {self.iterations} iterations to relative "
             f"residual {self.residual:.2g} (rule: residual <= {self.tol:g} x initial)"
         )
 
@@ -131,9 +132,10 @@ def _factors(blocks, null, M, ridge, jitter):
         Kt = null.project(K)
         del K
         m = Kt.shape[0]
-        if jitter is None:
+        if jitter is None:  # the blocks' rounding: float32 blocks need a float32 jitter
+            eps = np.finfo(np.float32).eps if blocks.precision == "float32" else EPS
             scale = max(big, float(np.mean(np.abs(np.diag(Kt)))), 1e-300)
-            jitter = EPS * blocks.m * scale
+            jitter = eps * blocks.m * scale
         Kt[np.diag_indices(m)] += jitter
         try:
             T = _upper_cholesky(Kt)
@@ -204,7 +206,7 @@ def falkon(blocks, X, y, *, ridge: float, poly=None, tol: float = 1e-7, maxiter:
         # eigenvalues of Kt (smooth kernels, tiny ridge): a larger jitter regularises them
         del T, A
         restarts = restarts + 1
-        T, A, jitter = _factors(blocks, null, M, ridge, 100.0 * jitter)
+        T, A, jitter = _factors(blocks, null, M, ridge, 1e3 * jitter)
     if not ok:
         raise FitError(
             f"CG on the Nystrom system broke down (jitter up to {jitter:.2g}); raise the "

@@ -44,7 +44,7 @@ class DaskBlocks:
         self.local = local
         self.client = client
         self.workers = worker_addresses(client)
-        self.C, self.m = local.C, local.m
+        self.C, self.m, self.precision = local.C, local.m, local.precision
         self.error = 0.0
         P = len(self.workers)
         edges = [(X.shape[0] * i) // P for i in range(P + 1)]

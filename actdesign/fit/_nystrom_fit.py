@@ -86,8 +86,9 @@ class NystromFit:
         rng = self._rng()
         factory, poly = self._nystrom_kernel(X, y, act, law, width, kind, opts, rng)
         extra = 8 * m * getattr(self, "_ny_features", 0)
+        block = 8 * m * min(M, max(1, BLOCK_BYTES // (8 * m)))
         check(
-            8 * M * (D + 4) + 3 * 8 * m * m + 2 * BLOCK_BYTES + extra,
+            8 * M * (D + 4) + 2 * 8 * m * m + 2 * block + extra,
             self.max_memory,
             what=f"the Nystrom solve with m={m} centres (fewer: --centres)",
         )
@@ -118,15 +119,16 @@ class NystromFit:
             self.kernel_error_ = blocks.error
         self.nystrom_ = dict(
             centres=m, sampling=opts["sampling"], precision=opts["precision"],
-            iterations=res.iterations, residual=res.residual, converged=res.converged,
+            iterations=res.iterations, restarts=res.restarts, residual=res.residual,
+            converged=res.converged,
             tol=res.tol, maxiter=int(opts["maxiter"]), stopping_rule=res.rule,
             jitter=res.jitter, seconds=res.seconds,
         )
         self._state = dict(path="nystrom", spec=None, rcond=float(self.rcond))
+        self.coef_norm_ = res.norm  # the kernel seminorm sqrt(a^T K_mm a)
         self._nystrom_coefficients(blocks, res.coef)
         self.rank_ = m
         self.ridge_, self.rcond_, self.solver_ = float(self.ridge), float(self.rcond), "nystrom"
-        self.coef_norm_ = res.norm
         self.train_rmse_ = float(np.sqrt(np.mean((fit - y) ** 2)))
 
     # --- kernels ------------------------------------------------------------------------
@@ -144,7 +146,16 @@ class NystromFit:
             self.route_ = self._g_route
             radial, backend = self._radial, cpu_backend()
             poly = (lambda Z: nullspace_basis(Z, order)) if order > 0 else None
+            if self.device == "gpu":
+                from ._backend import get_xp
+
+                get_xp("gpu")  # a DeviceError with the fix when cupy or a device is missing
+                from ._nystrom_cupy import GpuRadialBlocks
+
+                return (lambda C: GpuRadialBlocks(radial, C, prec)), poly
             return (lambda C: RadialBlocks(radial, C, prec, backend)), poly
+        if self.device == "gpu":
+            self.notes_.append("device='gpu': the Nystrom blocks of this kernel run on the CPU")
         if kind == "gaussian":
             from ._gaussian_kernel import NUMERIC_ROUTE, match
 
@@ -184,6 +195,8 @@ class NystromFit:
             return
         theta = np.sqrt(self.neuron_weights_) * (blocks.ACt @ a)
         self.coef_ = theta
+        if math.isfinite(self.width_):  # as the other solvers report it: |theta|
+            self.coef_norm_ = float(np.linalg.norm(theta))
         om, s = self.omega_, self.degree_
         self.mu_, self.v_ = (theta, theta / om**s) if self.train == "mu" else (theta * om**s, theta)
 

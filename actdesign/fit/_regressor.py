@@ -31,6 +31,7 @@ from ._errors import DataError, FitError, LowRankWarning
 from ._gaussian_fit import GaussianFit
 from ._laws import GaussianLaw, SwimLaw, UniformLaw
 from ._network_fit import NetworkFit
+from ._nystrom_fit import NystromFit
 from ._options import (
     DENSE_MAX,
     LOW_RANK_FRACTION,
@@ -41,7 +42,6 @@ from ._options import (
     as_activation,
     as_width,
 )
-from ._nystrom_fit import NystromFit
 from ._radial_fit import RadialFit
 from ._sklearn import EstimatorProtocol, not_fitted
 from ._solve import KernelSolve

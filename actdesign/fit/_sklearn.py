@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from functools import lru_cache
+from functools import cache
 
 from ._backend import device_of, get_xp
 from ._errors import FitError
@@ -27,7 +27,7 @@ class NotFittedError(FitError, AttributeError):
     """predict (or another fitted-only method) called before fit."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _with_sklearn(base):
     return type("NotFittedError", (NotFittedError, base), {})
 
