@@ -10,7 +10,9 @@ Every constant subtree gets a cheap proxy: its value in 53-bit mpmath arithmetic
 exponent is unbounded, so the proxy of 9^(400^3) costs nothing) and a bound on the
 digits of its exact (rational) representation. The limits, all as data below:
 
-- every constant has |x| <= MAX_MAGNITUDE (1e300, as for literals) and is real;
+- every constant has |x| <= MAX_MAGNITUDE (1e300, as for literals), is 0 or has
+  |x| >= MIN_MAGNITUDE (SymPy decides the sign of csch(-1e300) ~ -10^(-4e299) by evalf at
+  ever higher precision), and is real;
 - an exact constant has at most MAX_DIGITS digits (gamma of an integer is a factorial);
 - a power of a variable has |exponent| <= MAX_VAR_EXPONENT;
 - the orders of Bessel functions and the parameters of ``hyper`` have
@@ -33,6 +35,7 @@ import mpmath
 from ._errors import ParseError
 
 MAX_MAGNITUDE = 1e300
+MIN_MAGNITUDE = 1e-300  # nonzero constants below it need evalf at a precision of their exponent
 MAX_DIGITS = 3000
 MAX_VAR_EXPONENT = 4000
 MAX_PARAMETER = 100
@@ -217,6 +220,9 @@ class _Sizer:
         if abs(v) > MAX_MAGNITUDE:
             raise ParseError(f"number {what} is too large: about {_order(v)} (constants must "
                              f"satisfy |x| <= {MAX_MAGNITUDE:g})")
+        if 0 < abs(v) < MIN_MAGNITUDE:
+            raise ParseError(f"number {what} is too small: about {_order(v)} (nonzero constants "
+                             f"must satisfy |x| >= {MIN_MAGNITUDE:g})")
         return _Const(v, c.bits)
 
     def exponent(self, node, b: _Const):
@@ -280,7 +286,7 @@ def _family_proxy(numpy_fn):
 
 def _order(v) -> str:
     e = mpmath.floor(mpmath.log10(abs(v)))
-    return f"1e{int(e)}" if e < 10**15 else f"10^({mpmath.nstr(e, 3)})"
+    return f"1e{int(e)}" if abs(e) < 10**15 else f"10^({mpmath.nstr(e, 3)})"
 
 
 def _label(node) -> str:

@@ -4,7 +4,7 @@ Reference: the exact numeric route (Mehler series with its truncation bound, ada
 bivariate quadrature; itself checked against closed forms and mpmath in
 test_gaussian_kernels.py / test_gaussian_mehler.py), never the table against itself.
 The table targets 1e-8 of sqrt(K(x, x) K(x', x')); these tests keep |x| small enough
-(scales 0.5..2 or 0.5..4) that a build takes seconds; bench/gaussian_kernel.py runs |x| <= 10.
+(scales 0.5..1 to 0.5..4) that a build takes seconds; bench/gaussian_kernel.py runs |x| <= 10.
 """
 
 import weakref

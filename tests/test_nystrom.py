@@ -233,3 +233,13 @@ def test_gpu_radial_blocks_equal_the_cpu_fit():
     gpu = _fit("relu(z)", X, y, device="gpu", **kw)
     # the same cubic table, other summation order: as close as two CPU fits (1e-9 here)
     assert np.max(np.abs(gpu.predict(Xt) - cpu.predict(Xt))) < 1e-8
+
+
+def test_fitted_nystrom_model_pickles_bit_for_bit():
+    import pickle
+
+    X, y, Xt = _data(300)
+    model = _fit("relu(z)", X, y, ridge=1e-3, solver="nystrom", centres=80, seed=0, **INF)
+    again = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(again.predict(Xt), model.predict(Xt))
+    assert again.nystrom_ == model.nystrom_

@@ -51,8 +51,13 @@ def _act(fam):
 
 def _close(got, want, rtol, what):
     got, want = np.asarray(got, float), np.asarray(want, float)
+    both_inf = np.isinf(got) & (got == want)  # forbidden frequencies agree
+    assert not np.isinf(got[~both_inf]).any() and not np.isinf(want[~both_inf]).any(), (
+        f"{what}: infinite on one side only: {got} vs {want}"
+    )
+    got, want = got[~both_inf], want[~both_inf]
     scale = 1.0 + np.abs(want)
-    err = float(np.max(np.abs(got - want) / scale))
+    err = float(np.max(np.abs(got - want) / scale, initial=0.0))
     assert err <= rtol, f"{what}: max relative error {err:.3g} > {rtol}"
 
 
@@ -315,7 +320,10 @@ def test_gallery_catalog_agrees_with_the_registry():
             continue
         stated = sp.lambdify(K, actdesign.parse_penalty(entry.penalty), modules=["scipy", "numpy"])
         registry_rho = sp.lambdify(K, rho, modules=["scipy", "numpy"])
-        _close(stated(K_GRID), registry_rho(K_GRID), 1e-10, f"catalog entry {entry.name}")
+        # off the band edge k = 1 of the band-limited entries: there F takes the midpoint of
+        # its jump (rho = 4/pi^2 for sinc), a single point the stated Piecewise leaves out
+        ks = K_GRID[K_GRID != 1.0]
+        _close(stated(ks), registry_rho(ks), 1e-10, f"catalog entry {entry.name}")
         checked += 1
     assert checked >= 5
 

@@ -11,13 +11,14 @@ T'(+-inf) = S exactly, under autograd as well:
 * S = +-inf: T = sign(S) z |z| (L = +-inf; faster growth).
 
 A designed bump (shape "bump" from design: phi = F^-1 of an integrable spectrum) tends
-to 0 with its slope (Riemann-Lebesgue) when SymPy cannot say so in :data:`SECONDS`; other
-formulas whose limits SymPy cannot find (or that oscillate, such as sin) are printed
-unguarded, as before. NaN still passes through (isnan(z) is never outer).
+to 0 with its slope (Riemann-Lebesgue; its tail decays), so SymPy is not asked (for some,
+such as the 2-D Cauchy design, it needs far longer than the cap). Other formulas whose
+limits SymPy cannot find within :data:`SECONDS` (or that oscillate, such as sin) are
+printed unguarded, as before. NaN still passes through (isnan(z) is never outer).
 
 On a side where phi saturates (S = 0), |z| beyond :data:`FAR` also counts as outer: a
 finite z so large that z**2 overflows (3 z^2 e^-|z| at 1e30 in float32 is inf * 0)
-already has phi at its limit to far below the dtype's resolution.
+already has phi at its limit to well below the dtype's resolution at phi's scale.
 """
 
 from __future__ import annotations
@@ -75,9 +76,7 @@ def guard(phi: sp.Expr, b, *, bump: bool = False) -> tuple[list, str] | None:
 
     The wrapper holds ``{}`` where the unguarded result goes.
     """
-    limits = tail_limits(phi)
-    if limits is None and bump:
-        limits = BUMP
+    limits = BUMP if bump else tail_limits(phi)
     if limits is None:
         return None
     (Lp, Sp), (Lm, Sm) = limits

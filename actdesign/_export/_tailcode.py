@@ -46,17 +46,21 @@ def _as_array(text, n, b):
 
 def _decaying(law, b, fn, value, slope):
     """Lines computing e = c |z|^p exp(...); appends the value and slope terms."""
-    # at z = +-inf the term is 0 with slope 0 (it decays), but log space would give
-    # inf - inf: the law reads a finite a there (double where) and is masked to 0
-    inf = b["isinf"].format("z")
-    absz = b["where"].format("outer", "1.0", fn[sp.Abs].format("z"))
-    lines = [f"    outer = {inf}",
-             "    a = " + (b["clamp_min"].format(absz, b["tiny"]) if law.p else absz)]
+    # at z = +-inf a decaying term is 0 with slope 0, but log space would give inf - inf:
+    # the law reads a finite a there (double where) and is masked to 0
+    decays = law.a > 0 or law.b > 0 or law.p < 0
+    absz = fn[sp.Abs].format("z")
+    lines = []
+    if decays:
+        lines.append("    outer = " + b["isinf"].format("z"))
+        absz = b["where"].format("outer", "1.0", absz)
+    lines.append("    a = " + (b["clamp_min"].format(absz, b["tiny"]) if law.p else absz))
     terms = [f"{law.p!r} * {fn[sp.log].format('a')}" if law.p else "",
              f"{-law.a!r} * a" if law.a else "", f"{-law.b!r} * a * a" if law.b else ""]
     exponent = " + ".join(t for t in terms if t)
     scale = fn[sp.exp].format(exponent) if exponent else b["full_like"].format("1.0")
-    lines.append("    e = " + b["where"].format("outer", "0.0", f"{law.c!r} * {scale}"))
+    e = f"{law.c!r} * {scale}"
+    lines.append("    e = " + (b["where"].format("outer", "0.0", e) if decays else e))
     rates = [f"{law.p!r} / a" if law.p else "", f"{-law.a!r}" if law.a else "",
              f"{-2 * law.b!r} * a" if law.b else ""]
     rate = " + ".join(t for t in rates if t) or "0.0"

@@ -111,11 +111,10 @@ class _Identity:
         return K
 
 
-def _upper_cholesky(S):
-    """Upper T with T^T T = S, overwriting the symmetric C-ordered S (no copy: S.T is
+def _lower_cholesky(S):
+    """L with L L^T = S, overwriting the symmetric C-ordered S (no copy: S.T is
     Fortran-ordered, LAPACK factors it as lower in place); LinAlgError if not definite."""
-    L = linalg.cholesky(S.T, lower=True, overwrite_a=True, check_finite=False)
-    return L.T
+    return linalg.cholesky(S.T, lower=True, overwrite_a=True, check_finite=False)
 
 
 def _factors(blocks, null, M, ridge, jitter):
@@ -138,15 +137,16 @@ def _factors(blocks, null, M, ridge, jitter):
             jitter = eps * blocks.m * scale
         Kt[np.diag_indices(m)] += jitter
         try:
-            T = _upper_cholesky(Kt)
+            L = _lower_cholesky(Kt)
         except linalg.LinAlgError:
             jitter *= 10.0
             continue
         del Kt
-        A = T @ T.T
-        A *= M / blocks.m
+        # (M/m) T T^T = (M/m) L^T L by syrk: half a matrix product, upper triangle only
+        A = linalg.blas.dsyrk(M / blocks.m, L, trans=1)
         A[np.diag_indices(m)] += ridge + (0.0 if ridge > 0 else EPS * M * jitter)
-        return T, _upper_cholesky(A), jitter
+        A = linalg.cholesky(A, lower=False, overwrite_a=True, check_finite=False)
+        return L.T, A, jitter
     raise FitError(
         "the centres' kernel matrix is not positive definite even with a jitter of "
         f"{jitter:.2g}; the kernel is not positive definite on the centres (duplicates?)"

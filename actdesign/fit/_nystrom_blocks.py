@@ -129,6 +129,16 @@ class RadialBlocks(Blocks):
         d = np.sqrt(np.maximum(0.0, ((Xb[:, None, :] - self.C[None, :, :]) ** 2).sum(-1)))
         return np.interp(d, self.r0 + np.arange(self.values.size) / self.inv_dr, self.values)
 
+    def moments(self, X, y, poly=None):
+        if not self.fused or poly is not None:
+            return super().moments(X, y, poly)
+        from ._nystrom_numba import pass_sum
+
+        X = np.ascontiguousarray(X, dtype=float)  # K_nm^T y: the fused pass with u = 0, v = y
+        b0, _ = pass_sum(X, self.CT, np.zeros(self.m), np.ascontiguousarray(y, dtype=float),
+                         self.r0, self.inv_dr, self.coef())
+        return b0, None, None, None
+
     def pass_(self, X, u):
         if not self.fused:
             return super().pass_(X, u)

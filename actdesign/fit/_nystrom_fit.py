@@ -15,6 +15,7 @@ Options (the ``nystrom`` dict of the estimator): ``sampling`` ("uniform" or
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -145,7 +146,7 @@ class NystromFit:
             order = self.null_order_ or 0
             self.route_ = self._g_route
             radial, backend = self._radial, cpu_backend()
-            poly = (lambda Z: nullspace_basis(Z, order)) if order > 0 else None
+            poly = partial(nullspace_basis, order=order) if order > 0 else None
             if self.device == "gpu":
                 from ._backend import get_xp
 

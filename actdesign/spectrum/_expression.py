@@ -12,6 +12,7 @@ import numpy as np
 import sympy as sp
 
 from .. import _symbols as S
+from .._errors import ActdesignError
 from .._evaluate import evaluate
 from .._parse import parse_expression
 from .._timeout import capped
@@ -37,7 +38,12 @@ def expression_function(text: str):
         out = np.empty(x.shape)
         for value in np.unique(y):
             rows = y == value
-            out[rows] = evaluate(expr.xreplace({S.y: sp.Float(float(value), 17)}), S.x, x[rows])
+            try:  # SymPy re-evaluates the formula at each y and may refuse (nan > 0)
+                row = expr.xreplace({S.y: sp.Float(float(value), 17)})
+            except (TypeError, ValueError, ArithmeticError) as err:
+                raise ActdesignError(f"formula {text[:60]!r} cannot be evaluated at y = {value:g} "
+                                     f"({' '.join(str(err).split())[:80]})") from None
+            out[rows] = evaluate(row, S.x, x[rows])
         return out
 
     return cap(f), 2
