@@ -54,8 +54,15 @@ def _interruptible(frame) -> bool:
     code = frame.f_code
     if code.co_name == "__del__" or code.co_filename in _SKIP_FILES:
         return False
-    # gc callbacks of other libraries (hypothesis registers one) run inside any allocation
-    return all(getattr(cb, "__code__", None) is not code for cb in gc.callbacks)
+    # gc callbacks of other libraries (hypothesis registers a function, distributed a bound
+    # method) run inside any allocation; what they call is inside them too, so the whole
+    # stack is searched, not only the innermost frame
+    callbacks = {getattr(getattr(cb, "__func__", cb), "__code__", None) for cb in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return False
+        frame = frame.f_back
+    return True
 
 
 @contextlib.contextmanager

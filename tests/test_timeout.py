@@ -109,3 +109,37 @@ def test_alarm_in_a_weakref_callback_is_not_reported_as_unraisable(monkeypatch):
                 r = weakref.ref(o, callback)  # noqa: F841
                 del o  # the callback runs here, as an unraisable context
     assert seen == []
+
+
+class _Diagnosis:
+    """A gc callback as a bound method that calls further Python code (distributed's shape)."""
+
+    def __init__(self):
+        self.raised_inside = []
+
+    def _busy(self):
+        end = time.monotonic() + 0.002
+        while time.monotonic() < end:
+            sum(i for i in range(50))
+
+    def callback(self, phase, info):
+        try:
+            self._busy()
+        except BaseException as exc:  # what the interpreter would report as unraisable
+            self.raised_inside.append(type(exc).__name__)
+            raise
+
+
+def test_alarm_is_never_raised_in_code_a_bound_method_gc_callback_calls():
+    diag = _Diagnosis()
+    gc.callbacks.append(diag.callback)
+    try:
+        with pytest.raises(TimeoutError):
+            with time_limit(0.2):
+                end = time.monotonic() + 10.0
+                while time.monotonic() < end:
+                    [object() for _ in range(500)]
+                    gc.collect(0)
+    finally:
+        gc.callbacks.remove(diag.callback)
+    assert diag.raised_inside == []
