@@ -14,44 +14,40 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 # conventions and errors: light, and needed by every caller that catches them
-from ._convention import CONVENTION as CONVENTION
-from ._errors import ActdesignError as ActdesignError
-from ._errors import ParseError as ParseError
-from ._errors import PenaltyError as PenaltyError
-from ._errors import ShapeError as ShapeError
-from ._errors import SpecError as SpecError
-from ._optional import MissingDependencyError as MissingDependencyError
+from .infra._convention import CONVENTION
+from .infra._errors import ActdesignError, ParseError, PenaltyError, ShapeError, SpecError
+from .infra._optional import MissingDependencyError
 
 # public name -> the module that defines it (loaded on first access, PEP 562)
 _LAZY = {
     # value objects
-    "Activation": "._activation",
-    "from_expression": "._activation",
-    "load": "._activation",
-    "Tabulation": "._tabulation",
-    "TailLaw": "._tail",
+    "Activation": ".activation._activation",
+    "from_expression": ".activation._activation",
+    "load": ".activation._activation",
+    "Tabulation": ".tabulate._tabulation",
+    "TailLaw": ".tabulate._tail",
     # design and analysis
-    "design": "._design",
-    "analyze": "._analyze",
-    "Penalty": "._analyze",
+    "design": ".activation._design",
+    "analyze": ".activation._analyze",
+    "Penalty": ".activation._analyze",
     "choose_penalty": ".choose",
     # parsing
-    "parse_activation": "._parse",
-    "parse_penalty": "._parse",
+    "parse_activation": ".formula._parse",
+    "parse_penalty": ".formula._parse",
 }
 
 if TYPE_CHECKING:  # the same names, statically: for type checkers and the API docs (griffe)
-    from ._activation import Activation as Activation
-    from ._activation import from_expression as from_expression
-    from ._activation import load as load
-    from ._analyze import Penalty as Penalty
-    from ._analyze import analyze as analyze
-    from ._design import design as design
-    from ._parse import parse_activation as parse_activation
-    from ._parse import parse_penalty as parse_penalty
-    from ._tabulation import Tabulation as Tabulation
-    from ._tail import TailLaw as TailLaw
+    from .activation._activation import Activation as Activation
+    from .activation._activation import from_expression as from_expression
+    from .activation._activation import load as load
+    from .activation._analyze import Penalty as Penalty
+    from .activation._analyze import analyze as analyze
+    from .activation._design import design as design
     from .choose import choose_penalty as choose_penalty
+    from .formula._parse import parse_activation as parse_activation
+    from .formula._parse import parse_penalty as parse_penalty
+    from .tabulate._tabulation import Tabulation as Tabulation
+    from .tabulate._tail import TailLaw as TailLaw
 
 __all__ = [
     "CONVENTION", "ActdesignError", "ParseError", "PenaltyError", "ShapeError", "SpecError",
@@ -66,7 +62,7 @@ def __getattr__(name):
         globals()[name] = value  # later lookups skip this hook
         return value
     if not name.startswith("__"):
-        # a submodule not imported yet (e.g. actdesign.registry, actdesign._parse), which an
+        # a submodule not imported yet (e.g. actdesign.registry, actdesign.formula._parse), which an
         # eager import used to make an attribute as a side effect
         try:
             return importlib.import_module(f"{__name__}.{name}")

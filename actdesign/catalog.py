@@ -3,7 +3,7 @@
 Each record names a pair: the total penalty rho(k) for its input dimension (a string in
 the penalty grammar, read as even in k) and the activation phi(z) (a closed form in the
 activation grammar, or ``"designed"`` when phi has no usable closed form and comes from
-:func:`actdesign.design`). The gallery (:mod:`actdesign.gallery`) renders one page per
+`actdesign.design`). The gallery (`actdesign.gallery`) renders one page per
 record. Loading the catalog uses only ``json`` and the standard library; formulas are
 parsed (through the allow-list parser) only by the code that evaluates them.
 
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ._errors import ActdesignError
+from .infra._errors import ActdesignError
 
 DESIGNED = "designed"
 FAMILIES = {
@@ -49,13 +49,13 @@ class Entry:
     title : str
         Display name.
     family : str
-        One of :data:`FAMILIES`.
+        One of `FAMILIES`.
     penalty : str
         Total penalty rho(k) for ``dim``, in the penalty grammar (even in k).
     phi : str
         Closed form in ``z`` (activation grammar), or ``"designed"``.
     shape : {"bump", "sigmoid", "relu"}
-        The shape to pass to :func:`actdesign.design` / ``actdesign make``.
+        The shape to pass to `actdesign.design` / ``actdesign make``.
     dim : int
         Input dimension D.
     source : {"known", "designed"}
@@ -84,7 +84,7 @@ class Entry:
 
     @property
     def designed(self) -> bool:
-        """True when phi comes from :func:`actdesign.design` (no closed form in the record)."""
+        """True when phi comes from `actdesign.design` (no closed form in the record)."""
         return self.phi == DESIGNED
 
     def make_command(self) -> str:
@@ -135,6 +135,11 @@ def names() -> list[str]:
 
 def get(name: str) -> Entry:
     """The entry called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        An entry name, as listed by `names` (``actdesign gallery list``).
 
     Raises
     ------

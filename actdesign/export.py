@@ -10,8 +10,8 @@ Example::
     write_exports(act, "out")           # out/exp_2_k_torch.py and out/exp_2_k_jax.py
 
 torch and jax are imported only by the generated code, never by this module. This module
-is the one place that asks :func:`actdesign.init.gain` for the ``GAIN`` of a file and
-hands it to the exporter (:mod:`actdesign._export`) as a number, so the exporter never
+is the one place that asks `actdesign.init.gain` for the ``GAIN`` of a file and
+hands it to the exporter (`actdesign._export`) as a number, so the exporter never
 imports init and init, which exports through ``Activation.to_torch``, never forms an
 import circle with it.
 """
@@ -24,13 +24,28 @@ import numpy as np
 from . import _export
 from ._export import export_path as export_path
 from ._export import to_numpy as to_numpy
-from ._export._names import clean
+from .infra._names import clean
 
 _GAINS: dict = {}  # spec text -> (gain, note): computed once per activation and process
 
 
 def gain_for(act, gain=None):
-    """(gain or False, note): the caller's number, False, or (None) actdesign.init.gain."""
+    """(gain or False, note): the caller's number, False, or (None) actdesign.init.gain.
+
+    Parameters
+    ----------
+    act : Activation
+        The activation whose gain is wanted.
+    gain : None, True, False or float
+        None or True: `actdesign.init.gain` of ``act`` (computed once per activation and
+        process; False with the reason in the note when it is unavailable or raises
+        numerical warnings); False: no gain; a float: used as it is.
+
+    Returns
+    -------
+    (float or False, str)
+        The gain, and a note saying where it came from (written into exported files).
+    """
     if gain is False:
         return False, "not included"
     if gain is not None and gain is not True:
@@ -69,7 +84,7 @@ def export_source(act, backend: str, *, gain=None) -> str:
         Target framework. The torch file defines an ``nn.Module`` class, the JAX and
         numpy files an elementwise function; ``__all__`` names it.
     gain : None, False or float, keyword-only
-        ``None`` computes the second-moment gain with :func:`actdesign.init.gain` (when
+        ``None`` computes the second-moment gain with `actdesign.init.gain` (when
         available) and adds ``GAIN`` and an initialiser; ``False`` leaves them out; a
         float is used as the gain. The numpy file has no gain.
 
@@ -84,13 +99,31 @@ def export_source(act, backend: str, *, gain=None) -> str:
 
 
 def to_torch(act, *, gain=None):
-    """A ``torch.nn.Module`` instance computing ``act`` (see :func:`export_source`)."""
+    """A ``torch.nn.Module`` instance computing ``act`` (see `export_source`).
+
+    Parameters
+    ----------
+    act : Activation
+        The activation to export.
+    gain : None, True, False or float, keyword-only
+        As in `export_source`: None or True computes the gain, False leaves it out, a
+        float is used as it is.
+    """
     g, note = gain_for(act, gain)
     return _export.to_torch(act, gain=g, gain_note=note)
 
 
 def to_jax(act, *, gain=None):
-    """A pure JAX function computing ``act`` (jit, grad and vmap work)."""
+    """A pure JAX function computing ``act`` (jit, grad and vmap work).
+
+    Parameters
+    ----------
+    act : Activation
+        The activation to export.
+    gain : None, True, False or float, keyword-only
+        As in `export_source`: None or True computes the gain, False leaves it out, a
+        float is used as it is.
+    """
     g, note = gain_for(act, gain)
     return _export.to_jax(act, gain=g, gain_note=note)
 
@@ -98,9 +131,36 @@ def to_jax(act, *, gain=None):
 def write_exports(act, out_dir, backends=("torch", "jax"), force: bool = False, *,
                   gain=None):
     """Write ``OUT_DIR/NAME_torch.py`` and ``OUT_DIR/NAME_jax.py`` (or the chosen backends),
-    atomically; ``gain`` as in :func:`export_source`.
+    atomically; ``gain`` as in `export_source`.
 
-    See :func:`actdesign._export.write_exports` for the errors it raises."""
+    All texts are generated before anything is written.
+
+    Parameters
+    ----------
+    act : Activation
+        The activation to export.
+    out_dir : str or Path
+        Folder of the files (NAME is the activation's name in snake case).
+    backends : sequence of {"torch", "jax", "numpy"}
+        Files to write (default torch and JAX).
+    force : bool
+        Overwrite existing files (default False: an existing target is an error).
+    gain : None, True, False or float, keyword-only
+        As in `export_source`: None or True computes the gain, False leaves it out, a
+        float is used as it is.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        For an unknown backend.
+    actdesign.SpecError
+        If a target exists and ``force`` is false (the message names ``--force``).
+    """
     needs = any(b != "numpy" for b in backends)
     g, note = gain_for(act, gain) if needs else (False, None)
     return _export.write_exports(act, out_dir, backends, force, gain=g, gain_note=note)

@@ -34,8 +34,8 @@ import warnings
 import numpy as np
 
 from actdesign.fit import FeatureMap, RadonSplineRegressor, compile_activation
-from actdesign.fit._backend import syrk_update
-from actdesign.fit._memory import tile_columns
+from actdesign.fit.compute._backend import syrk_update
+from actdesign.fit.compute._memory import tile_columns
 
 print = functools.partial(print, flush=True)  # noqa: A001 - progress shows as it comes
 

@@ -115,8 +115,8 @@ def _dgemm_rate():
 def part_gram():
     import actdesign
     from actdesign.fit import FeatureMap, UniformLaw, compile_activation
-    from actdesign.fit._linalg import FeatureOperator
-    from actdesign.fit._memory import tile_columns
+    from actdesign.fit.compute._linalg import FeatureOperator
+    from actdesign.fit.compute._memory import tile_columns
 
     X, y, _, _ = data()
     _warm()
@@ -134,7 +134,7 @@ def part_gram():
 
 def _tabulated():
     import actdesign
-    from actdesign.fit._tabulate import tabulate
+    from actdesign.fit.compute._tabulate import tabulate
 
     wave = actdesign.from_expression("exp(-z^2/2)*cos(3*z)")
     tab, _ = tabulate(wave, 64.0)

@@ -58,8 +58,8 @@ def hermite_nodes_kernel(act, X, law):
 
 
 def quadrature_kernel(act, X, law):
-    from actdesign.fit._gaussian_kernel import _numeric_setup
-    from actdesign.fit._gaussian_quad import bivariate
+    from actdesign.fit.gaussian._kernel import _numeric_setup
+    from actdesign.fit.gaussian._quad import bivariate
 
     phi, kinks, centres, width = _numeric_setup(act)
     i, j = np.triu_indices(len(X))
@@ -72,9 +72,9 @@ def quadrature_kernel(act, X, law):
 
 
 def main():
-    from actdesign.fit._gaussian_kernel import gaussian_kernel
     from actdesign.fit._laws import GaussianLaw
     from actdesign.fit._options import as_activation
+    from actdesign.fit.gaussian._kernel import gaussian_kernel
 
     law = GaussianLaw(SW, SB)
     rng = np.random.default_rng(0)
@@ -109,9 +109,9 @@ def _points(rng, m, d, radius=3.0):
 
 def mehler_kernel(act, X, law):
     """The new numeric route, with the fraction of entries left to ``bivariate``."""
-    from actdesign.fit._gaussian_kernel import _numeric_setup
-    from actdesign.fit._gaussian_mehler import mehler
-    from actdesign.fit._gaussian_quad import bivariate
+    from actdesign.fit.gaussian._kernel import _numeric_setup
+    from actdesign.fit.gaussian._mehler import mehler
+    from actdesign.fit.gaussian._quad import bivariate
 
     phi, kinks, centres, width = _numeric_setup(act)
     opts = dict(kinks=kinks, centres=centres, width=width)
@@ -150,9 +150,9 @@ def numeric_route():
 def table_route():
     import numba
 
-    from actdesign.fit._gaussian_kernel import gaussian_kernel
     from actdesign.fit._laws import GaussianLaw
     from actdesign.fit._options import as_activation
+    from actdesign.fit.gaussian._kernel import gaussian_kernel
 
     numba.set_num_threads(1)  # entries per second per core
     law = GaussianLaw(SW, SB)

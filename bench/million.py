@@ -68,8 +68,8 @@ def child_sklearn(M, m, ridge):
 
     from actdesign.fit import RadonSplineRegressor
     from actdesign.fit._laws import UniformLaw
-    from actdesign.fit._nystrom_blocks import RadialBlocks
     from actdesign.fit._options import as_activation
+    from actdesign.fit.nystrom._blocks import RadialBlocks
 
     X, y, _ = data(M, 0)
     Xt, _, ft = data(10_000, 1)
@@ -105,7 +105,7 @@ def run_child(kind, M, m, ridge):
 def sklearn_m(M, m):
     """The largest m' <= m whose sklearn peak (3 M x m' float64 arrays) fits in half the
     available memory."""
-    from actdesign.fit._memory import available_bytes
+    from actdesign.fit.compute._memory import available_bytes
 
     budget = available_bytes() / 2
     while m > 100 and 3 * 8 * M * m > budget:

@@ -59,7 +59,7 @@ def analyze(expr, spec, k_list, dim, as_json):
     for kk, v in zip(ks, vals, strict=True):
         note = "   (F[phi] = 0 here: this frequency is forbidden)" if np.isposinf(v) else ""
         click.echo(f"  rho({kk:g}) = {v:.12g}{note}")
-    click.echo(f"convention  {actdesign._convention.SHORT}")
+    click.echo(f"convention  {actdesign.infra._convention.SHORT}")
 
 
 def _k_values(text):

@@ -66,7 +66,7 @@ def choose(data, families, objective, fixed, folds, max_points, seed, shape, out
     if backends and out_dir is None:
         fail("--export needs --out DIR")
     if out_dir is not None:
-        from actdesign._outputs import check_folder
+        from actdesign.infra.files._outputs import check_folder
 
         check_folder(out_dir, "--out")  # a file in the way is refused before the fit
     X, y = read_training_csv(data)
@@ -92,8 +92,8 @@ def _write(result, report, out_dir, backends, force):
     files = [str(p) for p in set_targets(act, out, backends, False)] if act is not None else []
     text = json.dumps(_clean({**report, "files": files}), indent=1, allow_nan=False) + "\n"
     if act is None:
-        from actdesign._outputs import check_outputs
         from actdesign.atomic import write_atomic
+        from actdesign.infra.files._outputs import check_outputs
 
         check_outputs([out / "choice.json"], force=force)
         write_atomic(out / "choice.json", text)
@@ -120,4 +120,4 @@ def _print(rep):
         echo(f"note        {n}")
     for f in rep["files"]:
         echo(f"wrote       {f}")
-    echo(f"convention  {actdesign._convention.SHORT}")
+    echo(f"convention  {actdesign.infra._convention.SHORT}")

@@ -52,8 +52,8 @@ def build(out_dir, only, jobs, force):
 
     Exit status 1 when an entry fails to build or a section of a page is unavailable.
     """
-    from actdesign._outputs import check_owned_folder
     from actdesign.gallery import build as run
+    from actdesign.infra.files._outputs import check_owned_folder
 
     check_owned_folder(out_dir, ".cache", SITE_FILES, force=force, what="gallery")
     result = run(out_dir, names=_names(only), jobs=jobs, progress=True, force=force)

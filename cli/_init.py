@@ -18,7 +18,7 @@ from actdesign_cli._options import (
     seed_option,
 )
 
-from actdesign._csv import read_table, write_column
+from actdesign.infra.files._csv import read_table, write_column
 
 
 @click.command("gain")

@@ -9,8 +9,8 @@ import click
 import numpy as np
 
 import actdesign
-from actdesign._outputs import check_folder, check_name, check_outputs
 from actdesign.atomic import write_set
+from actdesign.infra.files._outputs import check_folder, check_name, check_outputs
 
 from ._common import emit_json, fail, json_option, user_errors
 from ._options import dim_option, shape_option
@@ -69,7 +69,7 @@ def write_make_set(act, out, backends, png, force, extra=None) -> list[str]:
 
     Existing files identical to the new ones are fine (running `make` twice succeeds);
     others are refused without ``force``. The set is staged and switched over at once
-    (:func:`actdesign.atomic.write_set`): a crash leaves the old set or the new one.
+    (`actdesign.atomic.write_set`): a crash leaves the old set or the new one.
     """
     extra = extra or {}
     out = Path(out)
@@ -148,7 +148,7 @@ def _print_summary(act, files, notes, gain):
         echo(f"gain        {gain:.6g}   (second-moment rule, c = 1/sqrt(E[phi(Z)^2]))")
     for n in notes:
         echo(f"note        {n}")
-    echo(f"convention  {actdesign._convention.SHORT}")
+    echo(f"convention  {actdesign.infra._convention.SHORT}")
     z = np.linspace(-6, 6, 61)
     echo(sketch(z, act(z)))
     for f in files:

@@ -136,8 +136,8 @@ force_option = click.option("--force", is_flag=True,
 
 def check_output_files(*paths, force: bool, option: str = "--out") -> None:
     """Refuse, before any work, output files that exist (without --force) or cannot be
-    written (a file in the way, a name too long): :func:`actdesign._outputs.check_outputs`."""
-    from actdesign._outputs import check_outputs
+    written (a file in the way, a name too long): `actdesign.infra.files._outputs.check_outputs`."""
+    from actdesign.infra.files._outputs import check_outputs
 
     check_outputs(paths, force=force, option=option)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from actdesign._progress import echo_note, progress
+from actdesign.infra._progress import echo_note, progress
 
 from ._common import emit_json, json_option, user_errors
 
@@ -41,7 +41,7 @@ def sweep(config_path, out_dir, scheduler, workers, retry_failed, check, as_json
 
     cfg = load_config(config_path)
     if not check:  # results.jsonl is appended to (a rerun resumes), never overwritten
-        from actdesign._outputs import check_file
+        from actdesign.infra.files._outputs import check_file
         from actdesign.sweep._store import RESULTS
 
         check_file(Path(out_dir) / RESULTS, "--out")
@@ -76,7 +76,7 @@ def sweep(config_path, out_dir, scheduler, workers, retry_failed, check, as_json
 
 
 def _progress(bar, record, done, todo):
-    """Each recorded task advances the bar (actdesign._progress: throttled, silenced by
+    """Each recorded task advances the bar (actdesign.infra._progress: throttled, silenced by
     --quiet); a failure is always reported on its own line."""
     status = record["status"] if record["status"] == "ok" else f"FAILED {record['error']}"
     secs = record.get("seconds")

@@ -82,7 +82,7 @@ def main(quiet):
     Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency); penalties are
     read as even in k, so exp(k) means exp(|k|).
     """
-    from actdesign._progress import enable_progress
+    from actdesign.infra._progress import enable_progress
 
     # steps that run past ~2 s report on stderr; ACTDESIGN_PROGRESS overrides either way
     enable_progress(not quiet)
@@ -94,7 +94,7 @@ def _one_line_data_warnings() -> None:
     instead of Python's two-line form with a source line; other warnings are unchanged."""
     import warnings
 
-    from actdesign._data_checks import DataWarning
+    from actdesign.infra._data_checks import DataWarning
 
     base = getattr(warnings.formatwarning, "_actdesign_base", warnings.formatwarning)
 

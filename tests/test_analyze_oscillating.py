@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import actdesign
-from actdesign._errors import ActdesignError
+from actdesign.infra._errors import ActdesignError
 from cli.main import main
 
 
@@ -56,8 +56,8 @@ def test_sinc_squared_numeric_values_match_the_triangle_spectrum():
     ("sin(z)/(z*(1+z**2))", None),  # poles at +-i: not entire, spectrum not compact
     ("sin(z)/z**2", None), ("sin(z)*exp(-abs(z))", None), ("sin(2*z+1)/(1+z**2)", None)])
 def test_band_edge_only_for_entire_activations(phi, edge):
-    from actdesign import _oscillating as osc
-    from actdesign._activation import from_expression
+    from actdesign.activation import _oscillating as osc
+    from actdesign.activation._activation import from_expression
 
     got = osc.band_edge(osc.decompose(from_expression(phi).phi))
     assert got == (None if edge is None else pytest.approx(edge, rel=1e-15))

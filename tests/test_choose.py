@@ -85,8 +85,8 @@ def test_matern_needs_p_above_half_the_dimension():
 
 def test_families_kernels_are_transforms_of_their_penalty_strings():
     # the kernel of each family is the transform of 1/rho of the penalty string it writes
-    from actdesign._evaluate import evaluate
-    from actdesign._symbols import k as K
+    from actdesign.formula._evaluate import evaluate
+    from actdesign.infra._symbols import k as K
 
     params = {"exp": {"a": 0.8}, "matern": {"a": 0.4, "p": 2.2}, "gauss": {"a": 0.3},
               "exp_mix": {"a": 0.3, "b": 1.1, "c": 0.5}}

@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 from actdesign import fit as F
-from actdesign.fit._dask import portable_map, split_columns
-from actdesign.fit._features import NUMPY, ActivationKernel
+from actdesign.fit.compute._dask import portable_map, split_columns
+from actdesign.fit.compute._features import NUMPY, ActivationKernel
 
 distributed = pytest.importorskip("distributed")
 

@@ -1,5 +1,5 @@
 """Data that cannot define a fit (issue 18): too few rows, repeated x with different y,
-magnitudes that overflow; shared by fit, swim, adaptive and choose (actdesign._data_checks)."""
+magnitudes that overflow; shared by fit, swim, adaptive and choose (actdesign.infra._data_checks)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from actdesign_cli.main import main
 from click.testing import CliRunner
 
 import actdesign.fit as F
-from actdesign._data_checks import DataWarning, magnitude_limit
-from actdesign._errors import DataError
+from actdesign.infra._data_checks import DataWarning, magnitude_limit
+from actdesign.infra._errors import DataError
 from actdesign.init.swim import SampledMLP
 
 # x = 0.3 twice with y = 1 and 2: the least-squares value there is their mean, 1.5

@@ -9,7 +9,7 @@ from scipy import special as sc
 
 import actdesign
 from actdesign import PenaltyError, ShapeError
-from actdesign._amplitude import BedOfNailsWarning
+from actdesign.activation._amplitude import BedOfNailsWarning
 
 Z = np.concatenate([np.linspace(-50, 50, 401), [-1e-3, 1e-3, -0.37, 0.37]])
 Z_NO0 = Z[Z != 0]
@@ -177,11 +177,15 @@ def test_spectrum_and_penalty_are_consistent_with_the_convention():
 
 
 @pytest.mark.parametrize("penalty", ["k^2+k^4", "exp(k)*k^2", "k^2*(1+k^2)^2"])
-def test_log_growing_bumps_are_refused_with_a_way_out(penalty):
-    # rho ~ k^2 at 0 but growing faster beyond: phi ~ -log|z|/pi at both ends, which the
-    # numeric route cannot tabulate; the error says so (it used to crash with a traceback)
-    with pytest.raises(PenaltyError, match=r"log\|z\|.*--shape sigmoid"):
-        actdesign.design(penalty)
+def test_log_growing_bumps_are_designed(penalty):
+    # rho ~ k^2 at 0 but growing faster beyond: phi ~ -log|z|/pi at both ends. Once refused,
+    # now an explicit log term plus a table (issue 21; mpmath checks in
+    # tests/test_singular_designs.py): the growth between z = 1e3 and 1e4 is log(10)/pi
+    act = actdesign.design(penalty)
+    assert act.method == "numeric" and act.explicit is not None and act.max_abs_error <= 1e-6
+    far = act(np.array([-1e4, -1e3, 1e3, 1e4]))
+    assert far[0] - far[1] == pytest.approx(-np.log(10) / np.pi, abs=1e-6)
+    assert far[3] - far[2] == pytest.approx(-np.log(10) / np.pi, abs=1e-6)
 
 
 def test_the_suggested_sigmoid_shape_works():

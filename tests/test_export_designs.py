@@ -105,6 +105,6 @@ def test_spec_of_a_numeric_design_reloads_and_exports_without_redesign(tmp_path,
         raise AssertionError("design() called while loading a spec")
 
     monkeypatch.setattr(actdesign, "design", refuse)
-    monkeypatch.setattr(actdesign._design, "design", refuse)
+    monkeypatch.setattr(actdesign.activation._design, "design", refuse)
     loaded = actdesign.load(str(path))
     np.testing.assert_array_equal(_torch_values(loaded, Z), _torch_values(act, Z))

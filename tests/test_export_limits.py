@@ -32,7 +32,7 @@ import jax.numpy as jnp  # noqa: E402
 
 import actdesign  # noqa: E402
 from actdesign import catalog  # noqa: E402
-from actdesign._symbols import z as Z  # noqa: E402
+from actdesign.infra._symbols import z as Z  # noqa: E402
 
 # the reproductions of issue 18: (penalty, design options)
 ISSUE = {

@@ -45,7 +45,7 @@ def test_recognised_closed_forms_and_fused_kernel(text):
     act = actdesign.from_expression(text)
     k = F.compile_activation(act)
     assert k.route == f"closed:{name}"
-    from actdesign.fit._numba_kernels import evaluate
+    from actdesign.fit.compute._numba_kernels import evaluate
 
     z = ZS[np.abs(ZS) > 1e-12] if name == "besselk" else ZS
     got, want = evaluate(k.code, k.params, z), ref(z)
@@ -59,7 +59,7 @@ def test_tabulation_route_reproduces_the_formula(text):
     act = actdesign.from_expression(text)
     k = F.compile_activation(act, zmax=40.0)
     assert k.route == "tabulation" and k.table_error <= 1e-10
-    from actdesign.fit._numba_kernels import evaluate
+    from actdesign.fit.compute._numba_kernels import evaluate
 
     z = np.linspace(-55, 55, 4001)
     want = act(z)
@@ -78,7 +78,7 @@ def test_activation_given_only_as_a_tabulation_uses_its_table():
     act = actdesign.Activation("tab", None, None, phi=None, tabulation=tab, method="numeric")
     k = F.compile_activation(act)
     assert k.route == "tabulation"
-    from actdesign.fit._numba_kernels import evaluate
+    from actdesign.fit.compute._numba_kernels import evaluate
 
     z = np.linspace(-100, 100, 3001)
     assert np.allclose(evaluate(k.code, k.params, z), tab(z), rtol=1e-10, atol=1e-13)

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 
 import actdesign
 from actdesign import ActdesignError, ParseError
-from actdesign._errors import TimeLimitError
-from actdesign._evaluate import HYP1F1_ASYMPTOTIC, evaluate
-from actdesign._fourier_quad import call
-from actdesign._parse import parse_expression
-from actdesign._symbols import z as Z
-from actdesign._timeout import ENV, capped
+from actdesign.formula._evaluate import HYP1F1_ASYMPTOTIC, evaluate
+from actdesign.formula._parse import parse_expression
+from actdesign.fourier._quad import call
+from actdesign.infra._errors import TimeLimitError
+from actdesign.infra._symbols import z as Z
+from actdesign.infra._timeout import ENV, capped
 from actdesign.registry import FAMILIES
 
 GRAMMARS = {"penalty": ("k",), "activation": ("z", "x"), "function": ("x", "y")}
@@ -140,7 +140,7 @@ def test_fit_refuses_a_condition_as_activation(tmp_path):
 @pytest.mark.parametrize("text", ["erf(k^E)", "log(wavepacket(1, 1_000)^(2^81/k))"])
 def test_sympy_failures_in_the_amplitude_analysis_are_refusals(text):
     # found by the fuzz: AttributeError in SymPy's nseries, OverflowError in its trig rules
-    from actdesign._amplitude import analyse, check_penalty
+    from actdesign.activation._amplitude import analyse, check_penalty
 
     try:
         rho = actdesign.parse_penalty(text)
@@ -160,7 +160,7 @@ def test_a_two_dimensional_function_undefined_at_some_y_is_refused():
         f(xs, xs[::-1])
 
 
-@pytest.mark.filterwarnings("ignore::actdesign._amplitude.BedOfNailsWarning")  # rho ~ |k|
+@pytest.mark.filterwarnings("ignore::actdesign.activation._amplitude.BedOfNailsWarning")  # rho ~ |k|
 def test_a_penalty_negative_next_to_zero_is_refused_not_a_traceback():
     # the sinc(1e300)+k is below the smallest constant now (ParseError "too small");
     # |k| + sinc(1e200) < 0 for |k| < 6.4e-201: a refusal, never a traceback
@@ -309,7 +309,7 @@ def test_design_stops_at_the_call_limit(monkeypatch):
 
 
 def test_parse_is_time_capped(monkeypatch):
-    import actdesign._parse as P
+    import actdesign.formula._parse as P
 
     monkeypatch.setattr(P, "PARSE_SECONDS", 0.2)
     monkeypatch.setattr(P, "check_sizes", lambda *a: _spin(10.0))
@@ -326,7 +326,7 @@ def test_an_alarm_inside_the_signal_module_is_not_raised_there():
     import signal
     import sys
 
-    from actdesign._timeout import _interruptible
+    from actdesign.infra._timeout import _interruptible
 
     scope = {"sys": sys}
     exec(compile("def frame():\n    return sys._getframe()\n", signal.__file__, "exec"), scope)  # noqa: S102
@@ -336,7 +336,7 @@ def test_an_alarm_inside_the_signal_module_is_not_raised_there():
 
 def test_spec_loading_and_sweep_checking_are_capped(monkeypatch, tmp_path):
     # the entry points carry the cap themselves: a stalled step inside ends in the refusal
-    import actdesign._activation as A
+    import actdesign.activation._activation as A
     import actdesign.sweep._config as C
     from actdesign.sweep import load_config
 
@@ -355,8 +355,8 @@ def test_spec_loading_and_sweep_checking_are_capped(monkeypatch, tmp_path):
 def test_complex_expansion_coefficients_are_a_penalty_error():
     # rho = |k| - 1e-6 is negative next to 0: rho^(-1/2) expands with imaginary coefficients,
     # which float() turned into "TypeError: Cannot convert complex to float" (sinc(1e300)+k)
-    from actdesign._amplitude import _PROBE, _expansion
-    from actdesign._table import kappa
+    from actdesign.activation._amplitude import _PROBE, _expansion
+    from actdesign.activation._table import kappa
 
     G = 1 / sp.sqrt(kappa - sp.Rational(1, 10**6))
     with pytest.raises(actdesign.PenaltyError, match="not real near k = 0"):

@@ -1,4 +1,4 @@
-"""actdesign._fourier: numeric inverse/forward transforms against independent references.
+"""actdesign.fourier._transform: numeric inverse/forward transforms against independent references.
 
 References: closed forms (checked here against mpmath where the constant is not obvious),
 mpmath quadrature at raised precision, and scipy.special.  Every case also checks that the
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scipy import special as sc
 
 from actdesign import ActdesignError
-from actdesign import _fourier as F
-from actdesign import _fourier_rules as R
+from actdesign.fourier import _rules as R
+from actdesign.fourier import _transform as F
 
 pi = np.pi
 Z = np.array([-1e3, -50.0, -3.3, -1.0, 0.0, 1e-9, 1e-3, 0.05, 0.5, 1.0, 2.0, 10.0, 40.0, 50.0,

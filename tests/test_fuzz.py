@@ -4,7 +4,7 @@ the project's one-line error class, within the time cap.
 Seeded generators build grammar-shaped strings (nested calls of every grammar function,
 towers of powers, huge numbers, special functions with huge parameters, conditions,
 booleans, tuples, Piecewise) plus mutated and pure junk. Each string runs through its
-parser and the first steps of its command under ``actdesign._timeout.capped``:
+parser and the first steps of its command under ``actdesign.infra._timeout.capped``:
 
 - penalty (make): parse_penalty, check_penalty, the amplitude analysis of design;
 - activation (analyze): from_expression, phi and two derivatives at sample points;
@@ -25,10 +25,10 @@ import pytest
 
 import actdesign
 from actdesign import ActdesignError
-from actdesign._activation import from_expression
-from actdesign._amplitude import analyse, check_penalty
-from actdesign._parse import FUNCTIONS, parse_expression
-from actdesign._timeout import ENV, capped
+from actdesign.activation._activation import from_expression
+from actdesign.activation._amplitude import analyse, check_penalty
+from actdesign.formula._parse import FUNCTIONS
+from actdesign.infra._timeout import ENV, capped
 from actdesign.spectrum import expression_function
 
 CAP = 1.0  # seconds: ACTDESIGN_TIME_LIMIT of each call in the fuzz

@@ -25,8 +25,8 @@ import sympy as sp
 
 import actdesign
 from actdesign import catalog
-from actdesign._symbols import k as K
-from actdesign._symbols import z as Z
+from actdesign.infra._symbols import k as K
+from actdesign.infra._symbols import z as Z
 
 ENTRIES = catalog.entries()
 T = sp.Symbol("t", positive=True)

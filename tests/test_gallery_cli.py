@@ -143,9 +143,9 @@ def test_gallery_import_is_light():
 
 def test_build_reports_progress_on_stderr_in_a_log(monkeypatch, tmp_path, capsys):
     # issue 17: the build was silent when stderr is not a terminal (136 s in a CI log);
-    # it now reports through actdesign._progress (tests/test_progress.py tests the bar)
-    from actdesign import _progress
+    # it now reports through actdesign.infra._progress (tests/test_progress.py tests the bar)
     from actdesign.gallery import _build
+    from actdesign.infra import _progress
 
     clock = iter(float(t) for t in range(0, 1000, 3))  # each look at the clock: +3 s
     monkeypatch.setattr(_progress, "_clock", lambda: next(clock))

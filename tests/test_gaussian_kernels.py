@@ -21,11 +21,11 @@ from scipy.special import erf
 
 import actdesign
 from actdesign.fit import RadonSplineRegressor
-from actdesign.fit._gaussian_kernel import NUMERIC_ROUTE, _numeric_setup, gaussian_kernel, match
-from actdesign.fit._gaussian_quad import bivariate
 from actdesign.fit._kernel import feature_matrix, infinite_width_kernel
 from actdesign.fit._laws import GaussianLaw
 from actdesign.fit._options import as_activation
+from actdesign.fit.gaussian._kernel import NUMERIC_ROUTE, _numeric_setup, gaussian_kernel, match
+from actdesign.fit.gaussian._quad import bivariate
 
 SW, SB = 1.5, 0.5
 LAW = GaussianLaw(SW, SB)

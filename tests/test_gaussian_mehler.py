@@ -1,9 +1,9 @@
 """The Mehler-series route of the width=inf Gaussian-law kernel (issue 11 follow-up).
 
-References, independent of actdesign.fit._gaussian_mehler:
-* the closed forms of actdesign.fit._gaussian_closed (arcsine, arc-cosine, GELU
+References, independent of actdesign.fit.gaussian._mehler:
+* the closed forms of actdesign.fit.gaussian._closed (arcsine, arc-cosine, GELU
   orthant kernels), with the numeric route forced;
-* the adaptive bivariate-normal quadrature (actdesign.fit._gaussian_quad), another
+* the adaptive bivariate-normal quadrature (actdesign.fit.gaussian._quad), another
   algorithm, for tanh and a designed activation.
 """
 
@@ -11,18 +11,18 @@ import numpy as np
 import pytest
 
 import actdesign
-from actdesign.fit import _gaussian_kernel
-from actdesign.fit._gaussian_kernel import (
+from actdesign.fit._laws import GaussianLaw
+from actdesign.fit._options import as_activation
+from actdesign.fit.gaussian import _kernel as _gaussian_kernel
+from actdesign.fit.gaussian._kernel import (
     NUMERIC_ROUTE,
     _closed,
     _numeric_setup,
     gaussian_kernel,
     match,
 )
-from actdesign.fit._gaussian_mehler import mehler
-from actdesign.fit._gaussian_quad import bivariate
-from actdesign.fit._laws import GaussianLaw
-from actdesign.fit._options import as_activation
+from actdesign.fit.gaussian._mehler import mehler
+from actdesign.fit.gaussian._quad import bivariate
 
 LAW = GaussianLaw(1.5, 0.5)
 TOL = 1e-9

@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 
 import actdesign
-from actdesign.fit import _gaussian_kernel, _gaussian_table
-from actdesign.fit._gaussian_kernel import NUMERIC_ROUTE, TABLE_ROUTE, gaussian_kernel
 from actdesign.fit._laws import GaussianLaw
 from actdesign.fit._options import as_activation
+from actdesign.fit.gaussian import _kernel as _gaussian_kernel
+from actdesign.fit.gaussian import _table as _gaussian_table
+from actdesign.fit.gaussian._kernel import NUMERIC_ROUTE, TABLE_ROUTE, gaussian_kernel
 
 LAW = GaussianLaw(1.5, 0.5)
 TOL = 1e-8

@@ -38,8 +38,8 @@ def _fit(act, X, y, **kw):
 
 @pytest.mark.parametrize("act,kw", CASES, ids=["relu-R-inf", "tanh-N300"])
 def test_cluster_nystrom_equals_local_nystrom(dask_client, monkeypatch, act, kw):
-    import actdesign.fit._nystrom_blocks as NB
-    import actdesign.fit._nystrom_numba as NN
+    import actdesign.fit.nystrom._blocks as NB
+    import actdesign.fit.nystrom._numba as NN
 
     X, y, Xt = _data()
     kw = dict(kw, ridge=1e-2, solver="nystrom", centres=250, seed=0,

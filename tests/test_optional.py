@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import actdesign
-from actdesign._optional import MissingDependencyError, require
+from actdesign.infra._optional import MissingDependencyError, require
 
 EXTRAS = ("numba", "finufft", "matplotlib", "torch", "jax", "cupy")
 
@@ -89,7 +89,7 @@ def test_numba_backend_without_numba_names_the_extra_and_fits_fall_back(monkeypa
     X = np.linspace(-1, 1, 40)[:, None]
     neurons = F.UniformLaw(radius=2.0).sample(30, X, None, np.random.default_rng(0))
     monkeypatch.setitem(sys.modules, "numba", None)
-    monkeypatch.delitem(sys.modules, "actdesign.fit._numba_kernels", raising=False)
+    monkeypatch.delitem(sys.modules, "actdesign.fit.compute._numba_kernels", raising=False)
     with pytest.raises(MissingDependencyError, match=r"actdesign\[fit\]"):
         F.feature_matrix("relu(z)", X, neurons, backend="numba")
     # the default CPU backend is numpy without numba: a fit still runs

@@ -11,8 +11,8 @@ import pytest
 from actdesign_cli.main import main
 from click.testing import CliRunner
 
-from actdesign._outputs import NAME_CHARS, check_name, check_outputs
 from actdesign.atomic import write_atomic
+from actdesign.infra.files._outputs import NAME_CHARS, check_name, check_outputs
 
 
 def run(*args, cwd=None):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import actdesign
 from actdesign import ParseError
-from actdesign._parse import parse_expression
+from actdesign.formula._parse import parse_expression
 
 k = sp.Symbol("k", real=True)
 z = sp.Symbol("z", real=True)

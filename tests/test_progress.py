@@ -8,8 +8,8 @@ import io
 import pytest
 from click.testing import CliRunner
 
-from actdesign import _progress
-from actdesign._progress import enable_progress, progress, progress_enabled
+from actdesign.infra import _progress
+from actdesign.infra._progress import enable_progress, progress, progress_enabled
 
 
 class _Clock:

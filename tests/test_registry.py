@@ -24,9 +24,9 @@ from scipy import integrate
 
 import actdesign
 from actdesign import registry
-from actdesign._activation import classical
-from actdesign._symbols import k as K
-from actdesign._symbols import z as Z
+from actdesign.activation._activation import classical
+from actdesign.infra._symbols import k as K
+from actdesign.infra._symbols import z as Z
 
 Z_GRID = np.concatenate([np.linspace(-9.7, 9.7, 157), [-31.0, -17.5, 13.25, 29.0]])
 K_GRID = np.array([0.07, 0.4, 1.0, 1.9, 3.3])
@@ -144,9 +144,9 @@ def _x64():
 
 
 def _check_fit(fam, ref, z):
-    from actdesign.fit import _numba_kernels
     from actdesign.fit._catalog import recognize
-    from actdesign.fit._tabulate import tabulate
+    from actdesign.fit.compute import _numba_kernels
+    from actdesign.fit.compute._tabulate import tabulate
 
     act = _act(fam)
     rec = recognize(fam.phi0, act)
@@ -157,7 +157,7 @@ def _check_fit(fam, ref, z):
         _close(_numba_kernels.evaluate(rec.form.code, rec.params(), z), ref(z), 1e-12,
                f"{fam.name} numba kernel")
         assert rec.kinks == fam.kinks
-    if fam.rho is not None:  # the tabulated route, kinks found by actdesign._kinks
+    if fam.rho is not None:  # the tabulated route, kinks found by actdesign.formula._kinks
         tab, _err = tabulate(act, 40.0)
         if _singular(fam):  # a pole of phi' (Bessel K0 at 0): no polynomial piece fits
             assert tab is None, f"{fam.name}: a table across a singular point"
@@ -240,7 +240,7 @@ def _check_gain(fam):
 
 def _check_gaussian_key(fam):
     if fam.gaussian_kernel is not None:
-        closed = importlib.import_module("actdesign.fit._gaussian_closed").CLOSED
+        closed = importlib.import_module("actdesign.fit.gaussian._closed").CLOSED
         assert fam.gaussian_kernel in closed, f"{fam.name}: no kernel {fam.gaussian_kernel}"
 
 
@@ -259,8 +259,8 @@ def test_every_record_through_every_consumer(fam, frameworks):
 
 # --- the tables that hold codes and names agree with the records -------------------------------
 def test_kernel_codes_native_names_and_extractors_cover_the_records(frameworks):
-    from actdesign.fit import _numba_kernels
     from actdesign.fit._catalog import EXTRACTORS, FORMS
+    from actdesign.fit.compute import _numba_kernels
 
     torch, jnp = frameworks
     cupy_source = (Path(_numba_kernels.__file__).parent / "_cupy_kernels.py").read_text()
@@ -290,7 +290,7 @@ def test_kernel_codes_native_names_and_extractors_cover_the_records(frameworks):
 
 def test_export_tables_spell_the_native_names():
     """_export's per-backend function tables print a family f(z) with its native name."""
-    from actdesign._export._tables import BACKENDS
+    from actdesign._export.backends._tables import BACKENDS
 
     prefix = {"numpy": "np.", "torch": "torch.", "jax": "jnp."}
     checked = 0
@@ -309,7 +309,7 @@ def test_export_tables_spell_the_native_names():
 def test_gallery_catalog_agrees_with_the_registry():
     """catalog.json entries whose phi a registry pattern matches state the registry's penalty."""
     from actdesign import catalog
-    from actdesign._analyze import _match_table
+    from actdesign.activation._analyze import _match_table
 
     checked = 0
     for entry in catalog.entries():

@@ -1,6 +1,6 @@
 """Memory estimates before large allocations (issue 18): swim, spectrum, adaptive and the
 gallery refuse a run that cannot fit in one line naming the estimate and the budget,
-through the budget logic fit already had (actdesign._memory)."""
+through the budget logic fit already had (actdesign.infra._memory)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from actdesign_cli.main import main
 from click.testing import CliRunner
 
-from actdesign import _memory
-from actdesign._errors import MemoryEstimateError
+from actdesign.infra import _memory
+from actdesign.infra._errors import MemoryEstimateError
 
 
 def _cli(*args):

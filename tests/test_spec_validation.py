@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 import actdesign
-from actdesign import _filelimits
-from actdesign._errors import ActdesignError, SpecError
 from actdesign.gallery._build import _read_cache
+from actdesign.infra._errors import ActdesignError, SpecError
+from actdesign.infra.files import _filelimits
 from actdesign.sweep import SweepConfigError, load_config
 from cli.main import main
 

@@ -1,4 +1,4 @@
-"""The one tabulator (actdesign._hermite) on both knot layouts, against mpmath.
+"""The one tabulator (actdesign.tabulate._hermite) on both knot layouts, against mpmath.
 
 Three phi: kinked (a Laplace bump with its kink at 1/3), smooth (erf) and slowly
 decaying (Cauchy, 1/z^2 tails). Derivatives are handed to the tabulator as numpy
@@ -18,10 +18,10 @@ import sympy as sp
 import actdesign
 from actdesign import Tabulation, TailLaw
 from actdesign._export import _fallback
-from actdesign._hermite import Accuracy, Layout, TabulationError, assemble, hermite, pieces
-from actdesign._hermite import tabulate as hermite_table
-from actdesign._symbols import z as Z
-from actdesign.fit import _tabulate as fit_tabulate
+from actdesign.fit.compute import _tabulate as fit_tabulate
+from actdesign.infra._symbols import z as Z
+from actdesign.tabulate._hermite import Accuracy, Layout, TabulationError, assemble, hermite, pieces
+from actdesign.tabulate._hermite import tabulate as hermite_table
 
 KINK = 1 / 3
 

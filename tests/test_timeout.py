@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from actdesign._timeout import time_limit
+from actdesign.infra._timeout import time_limit
 
 
 def _swallowing_loop(seconds):

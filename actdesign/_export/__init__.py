@@ -1,7 +1,7 @@
 """Export activations as PyTorch modules, JAX functions and numpy functions.
 
-One code path: :func:`export_source` prints a module's text, :func:`write_exports`
-writes that text to files, and :func:`to_torch` / :func:`to_jax` / :func:`to_numpy`
+One code path: `export_source` prints a module's text, `write_exports`
+writes that text to files, and `to_torch` / `to_jax` / `to_numpy`
 execute the same text in-process. A closed form is printed through per-backend function
 tables; a function the backend lacks (Bessel K, 1F1, ...) and numeric designs use the
 numeric representation: packed piecewise polynomials found by the bits of the float,
@@ -13,27 +13,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._optional import require
+from ..infra._names import camel, snake
+from ..infra._optional import require
 from ._build import load_source
 from ._files import write_all
-from ._names import camel, snake
 from ._source import export_source as _export_source
 
 BACKENDS = ("torch", "jax", "numpy")
 
 
 def export_source(act, backend: str, *, gain=None, gain_note=None) -> str:
-    """The module text for ``act`` and ``backend`` (see :func:`actdesign.export.export_source`).
+    """The module text for ``act`` and ``backend`` (see `actdesign.export.export_source`).
 
     ``gain`` is a number (adds ``GAIN`` and an initialiser) or None/False (left out):
-    this layer never computes a gain, :mod:`actdesign.export` does, with actdesign.init.
+    this layer never computes a gain, `actdesign.export` does, with actdesign.init.
     ``gain_note`` says where the number came from, for the docstring.
     """
     return _export_source(act, backend, gain, gain_note)
 
 
 def to_torch(act, *, gain=None, gain_note=None):
-    """A ``torch.nn.Module`` instance computing ``act`` (built from :func:`export_source`)."""
+    """A ``torch.nn.Module`` instance computing ``act`` (built from `export_source`)."""
     require("torch", "torch", "to_torch()")  # named error before the generated code runs
     text = export_source(act, "torch", gain=gain, gain_note=gain_note)
     module = load_source(text, "torch", snake(act.name))
@@ -55,7 +55,7 @@ def to_numpy(act):
 
 
 def export_path(act, out_dir, backend: str) -> Path:
-    """Where :func:`write_exports` puts the ``backend`` file: ``OUT_DIR/NAME_BACKEND.py``."""
+    """Where `write_exports` puts the ``backend`` file: ``OUT_DIR/NAME_BACKEND.py``."""
     return Path(out_dir) / f"{snake(act.name)}_{backend}.py"
 
 

@@ -11,7 +11,7 @@ import types
 def load_source(source: str, backend: str, name: str) -> types.ModuleType:
     """Execute ``source`` as a new module registered in ``sys.modules``.
 
-    ``source`` is always text from :func:`actdesign._export.export_source`: code printed
+    ``source`` is always text from `actdesign._export.export_source`: code printed
     from a SymPy tree that went through the allow-list parser, numbers, and docstring
     text passed through ``clean``. No user string is executed. The module is registered
     so that pickle can find its class, and its text is put in ``linecache`` so that

@@ -2,8 +2,8 @@
 
 import textwrap
 
-from .._convention import CONVENTION
-from ._names import camel, clean, snake
+from ..infra._convention import CONVENTION
+from ..infra._names import camel, clean, snake
 
 NEEDS = {"torch": "torch", "jax": "jax and numpy", "numpy": "numpy and scipy"}
 USAGE = {
@@ -58,4 +58,7 @@ def _representation_rows(act, backend, rep):
     else:
         error = (f"export: max relative error {rep['table_error']:.2g} of the table against the "
                  f"closed form (design: {act.max_abs_error:.2g})")
-    return [("representation", how), ("tails", tails), ("error estimate", error)]
+    rows = [("representation", how), ("tails", tails), ("error estimate", error)]
+    if rep.get("explicit") is not None:
+        rows.insert(1, ("explicit part", f"{act.explicit} (closed form, added to the table)"))
+    return rows

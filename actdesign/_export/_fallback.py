@@ -1,13 +1,13 @@
 """The numeric representation of a closed form that a backend cannot print.
 
-phi is tabulated by the shared tabulator (:mod:`actdesign._hermite`: quintic Hermite
+phi is tabulated by the shared tabulator (`actdesign.tabulate._hermite`: quintic Hermite
 pieces from phi, phi' and phi'' in float64, one-sided at kinks, checked between the
 knots) on knots that the exporter's bucket layout can find without a search: the
 octave [2^e, 2^(e+1)) is cut into 2^b equal pieces, b chosen per octave until the
 pieces are accurate to ``TOL`` (relative). This grades the knots geometrically towards
 0, where designed activations have their kinks and cusps, and keeps them uniform inside
 each octave, as exponentially small tails need. Kinks away from 0 become extra knots.
-The table ends where a fitted :class:`~actdesign.TailLaw` (:mod:`actdesign._tailfit`)
+The table ends where a fitted `TailLaw` (`actdesign.tabulate._tailfit`)
 takes over within ``TOL`` (or where phi underflows float64).
 """
 
@@ -18,13 +18,13 @@ import functools
 import numpy as np
 import sympy as sp
 
-from .._evaluate import evaluate
-from .._hermite import Accuracy, Layout, TabulationError
-from .._hermite import tabulate as hermite_table
-from .._kinks import breakpoints
-from .._symbols import z as Z
-from .._tabulation import Tabulation
-from .._tailfit import first_accurate
+from ..formula._evaluate import evaluate
+from ..formula._kinks import breakpoints
+from ..infra._symbols import z as Z
+from ..tabulate._hermite import Accuracy, Layout, TabulationError
+from ..tabulate._hermite import tabulate as hermite_table
+from ..tabulate._tabulation import Tabulation
+from ..tabulate._tailfit import first_accurate
 
 TOL = 1e-8  # relative error aimed at, per piece and on the tails
 E_MIN = -40  # |z| < 2^E_MIN is one linear (or constant, if phi is singular at 0) piece
@@ -68,7 +68,10 @@ def _octave(e, bits):
 
 
 def _kinks(phi, limit):
-    """Real points other than 0 where phi may be non-smooth or singular (actdesign._kinks)."""
+    """Real points other than 0 where phi may be non-smooth or singular.
+
+    The break points come from `actdesign.formula._kinks`.
+    """
     pts = breakpoints(phi, limit, singular=True)
     return pts[pts != 0]
 

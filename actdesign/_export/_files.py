@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._errors import SpecError
-from ..atomic import failed_write, publish, temp_beside
+from ..infra._errors import SpecError
+from ..infra.files._atomic import failed_write, publish, temp_beside
 
 
 def write_all(texts: dict, force: bool) -> list[Path]:

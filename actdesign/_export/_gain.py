@@ -1,5 +1,5 @@
 """The GAIN constant of exported modules: a number the caller gives (export never
-computes it; :mod:`actdesign.export` asks :func:`actdesign.init.gain` for it)."""
+computes it; `actdesign.export` asks `actdesign.init.gain` for it)."""
 
 import numpy as np
 

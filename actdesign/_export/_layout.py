@@ -23,8 +23,8 @@ from math import comb
 
 import numpy as np
 
-from .._tabulation import Tabulation
-from .._tail import TailLaw
+from ..tabulate._tabulation import Tabulation
+from ..tabulate._tail import TailLaw
 
 E_FLOOR = -120  # float32 normal numbers reach 2^-126
 MAX_BITS = 16
@@ -58,7 +58,7 @@ class Layout:
 
 
 def pack(tab: Tabulation) -> Layout:
-    """The layout of ``tab``; raises :class:`LayoutError` if its knots are too dense."""
+    """The layout of ``tab``; raises `LayoutError` if its knots are too dense."""
     x = tab.knots
     mags = np.abs(x[x != 0])
     e_min = max(int(np.floor(np.log2(mags.min()))), E_FLOOR) if mags.size else 0

@@ -13,10 +13,10 @@ T'(+-inf) = S exactly, under autograd as well:
 A designed bump (shape "bump" from design: phi = F^-1 of an integrable spectrum) tends
 to 0 with its slope (Riemann-Lebesgue; its tail decays), so SymPy is not asked (for some,
 such as the 2-D Cauchy design, it needs far longer than the cap). Other formulas whose
-limits SymPy cannot find within :data:`SECONDS` (or that oscillate, such as sin) are
+limits SymPy cannot find within `SECONDS` (or that oscillate, such as sin) are
 printed unguarded, as before. NaN still passes through (isnan(z) is never outer).
 
-On a side where phi saturates (S = 0), |z| beyond :data:`FAR` also counts as outer: a
+On a side where phi saturates (S = 0), |z| beyond `FAR` also counts as outer: a
 finite z so large that z**2 overflows (3 z^2 e^-|z| at 1e30 in float32 is inf * 0)
 already has phi at its limit to well below the dtype's resolution at phi's scale.
 """
@@ -27,8 +27,8 @@ import functools
 
 import sympy as sp
 
-from .._symbols import z as Z
-from .._timeout import time_limit
+from ..infra._symbols import z as Z
+from ..infra._timeout import time_limit
 
 SECONDS = 10.0  # per limit (four a formula); the catalogue's take 0.1 to 5 s on 2 busy cores
 FAR = {"float64": "1e150", "other": "1e18"}  # below sqrt(max) of float64 / float32

@@ -1,7 +1,7 @@
 """Print a closed form phi(z) as backend source text, through the tables in ``_tables``.
 
 The printer is strict: any node it cannot print faithfully for the backend raises
-:class:`Unsupported`, and the exporter then uses the numeric representation instead.
+`Unsupported`, and the exporter then uses the numeric representation instead.
 Three things make the printed code safe for autograd on all of R:
 
 * every Piecewise branch that is non-finite (or has a non-finite derivative) somewhere
@@ -23,10 +23,10 @@ import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from .._evaluate import evaluate
-from .._symbols import z as Z
+from ..formula._evaluate import evaluate
+from ..infra._symbols import z as Z
 from ._rewrite import stabilize, unstabilize
-from ._tables import BACKENDS
+from .backends._tables import BACKENDS
 
 # probe points for "is this branch finite everywhere?": both signs, tiny, huge, zero
 PROBE = np.array([-1e30, -1e3, -30.0, -1.0, -0.5, -1e-300, 0.0, 1e-300, 0.5, 1.0, 30.0, 1e3, 1e30])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .._symbols import z as Z
+from ..infra._symbols import z as Z
 
 
 class Sigmoid(sp.Function):
@@ -113,6 +113,6 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
 
 
 def unstabilize(expr: sp.Expr) -> sp.Expr:
-    """The inverse rewrite, so that :func:`actdesign._evaluate.evaluate` can evaluate it."""
+    """The inverse rewrite, so that `actdesign.formula._evaluate.evaluate` can evaluate it."""
     return expr.replace(Sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(
         Softplus, lambda x: sp.log(1 + sp.exp(x)))

@@ -1,7 +1,7 @@
 """Assemble the generated source text: docstring, imports, gain, and the phi code.
 
 Everything interpolated into the text is either printed here from numbers and a SymPy
-tree (code) or passed through :func:`~actdesign._export._names.clean` (docstring).
+tree (code) or passed through `clean` (docstring).
 """
 
 import base64
@@ -12,23 +12,23 @@ import weakref
 
 import numpy as np
 
-from . import _jax_code, _numpy_code, _torch_code
+from ..infra._names import camel, clean, snake, title
 from ._docstring import docstring
 from ._fallback import tabulate
 from ._gain import resolve_gain
 from ._layout import pack
 from ._limits import guard
-from ._names import camel, clean, snake, title
 from ._printer import Unsupported, print_closed_form
-from ._tables import BACKENDS, HELPERS
-from ._tailcode import tail_code
+from .backends import _jax_code, _numpy_code, _torch_code
+from .backends._tables import BACKENDS, HELPERS
+from .backends._tailcode import tail_code
 
 CODE = {"torch": _torch_code, "jax": _jax_code, "numpy": _numpy_code}
 _LAYOUTS = weakref.WeakKeyDictionary()  # Tabulation -> Layout: packed once for all backends
 
 
 def export_source(act, backend: str, gain=None, gain_note=None) -> str:
-    """The generated module text (see :func:`actdesign._export.export_source`)."""
+    """The generated module text (see `actdesign._export.export_source`)."""
     if backend not in CODE:
         raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(CODE)}")
     rep = representation(act, backend)
@@ -59,7 +59,10 @@ def representation(act, backend: str) -> dict:
         tab, err = tabulate(act.phi)
     if tab not in _LAYOUTS:
         _LAYOUTS[tab] = pack(tab)
-    return {"kind": "numeric", "layout": _LAYOUTS[tab], "reason": reason, "table_error": err}
+    rep = {"kind": "numeric", "layout": _LAYOUTS[tab], "reason": reason, "table_error": err}
+    if getattr(act, "explicit", None) is not None:  # phi = explicit closed form + table
+        rep["explicit"] = print_closed_form(act.explicit, backend)  # elementary: always prints
+    return rep
 
 
 def _imports(backend, rep, code) -> str:
@@ -109,7 +112,8 @@ def _numeric_code(act, backend, rep) -> str:
         repr_text=repr(f"numeric representation of {clean(act.name)}: {n} pieces of degree "
                        f"{lay.degree} on [{lay.lo:.6g}, {lay.hi:.6g}] and tail laws"),
         split_comment="", split_data="", split_decode="", split_step="", split_arg="",
-        split_buffer="", split_table="", split_graph_table="", n_tables=2)
+        split_buffer="", split_table="", split_graph_table="", n_tables=2,
+        explicit_add="", explicit_plus="")
     if split:
         fields.update(
             split_comment=("# A bucket that holds a knot of the table has two rows, 2g and\n"
@@ -119,7 +123,23 @@ def _numeric_code(act, backend, rep) -> str:
             split_arg=" split,", split_buffer=getattr(code, "SPLIT_BUFFER", ""),
             split_table=getattr(code, "SPLIT_TABLE", ""),
             split_graph_table=getattr(code, "SPLIT_GRAPH_TABLE", ""), n_tables=3)
-    return string.Template(code.NUMERIC).substitute(fields)
+    explicit = rep.get("explicit")
+    if explicit is not None:
+        fields.update(explicit_add="        out = out + _explicit(work)\n",
+                      explicit_plus=" + _explicit(z)")
+    text = string.Template(code.NUMERIC).substitute(fields)
+    return text if explicit is None else text + _explicit_code(explicit, backend)
+
+
+def _explicit_code(printed, backend) -> str:
+    """``_explicit(z)``: the closed-form part of phi that the table leaves out."""
+    body = [f"tiny = {BACKENDS[backend]['tiny']}"] if printed.needs_tiny else []
+    body += printed.lines
+    helpers = "".join("\n" + HELPERS[backend][h] for h in printed.helpers)
+    return (f"\n{helpers}\n\ndef _explicit(z):\n"
+            '    """The explicit part of phi (singular at 0 or growing like log|z|): the table\n'
+            "    holds the rest. |z| is read as max(|z|, 1e-12), so it is finite at z = 0.\"\"\"\n"
+            + "".join("    " + ln + "\n" for ln in body) + f"    return {printed.expr}\n")
 
 
 def _tuple(values) -> str:

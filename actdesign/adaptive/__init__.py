@@ -1,18 +1,18 @@
 """The adaptive regime (seed 001 §IV): moving zero-planes, the V_t field, pinning, clusters.
 
-A shallow ReLU network with every layer trained (:func:`train`) is recorded as a
-:class:`Trajectory` of its parameters; in Radon-spline coordinates each neuron is
+A shallow ReLU network with every layer trained (`train`) is recorded as a
+`Trajectory` of its parameters; in Radon-spline coordinates each neuron is
 ``mu relu(xi . x - gamma)`` (theory.md §1). The tools here measure what happens to the
 zero-planes ``xi . x = gamma`` outside the kernel regime:
 
-* :func:`velocity` / :func:`field_on_grid`: the field V_t(xi, gamma) that moves planes,
-  its sinks, and :func:`pinned` planes through data points;
-* :func:`cluster_history`: hierarchical-clustering counts of planes over training;
-* :func:`drift_vs_width`: the kernel-limit check, movement ∝ width^(-1/2);
-* :func:`summarize` and :func:`plot_run`: the JSON record and the figure of a run.
+* `velocity` / `field_on_grid`: the field V_t(xi, gamma) that moves planes,
+  its sinks, and `pinned` planes through data points;
+* `cluster_history`: hierarchical-clustering counts of planes over training;
+* `drift_vs_width`: the kernel-limit check, movement ∝ width^(-1/2);
+* `summarize` and `plot_run`: the JSON record and the figure of a run.
 
 The step-size ratio ``regime`` moves a run from the kernel regime (0, or 1 at large width)
-to the adaptive one (>> 1); see :class:`TrainConfig`. torch and matplotlib load only when
+to the adaptive one (>> 1); see `TrainConfig`. torch and matplotlib load only when
 a run trains or plots. Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (``actdesign.CONVENTION``).
 """
 
@@ -42,6 +42,6 @@ from ._summary import sink_summary as sink_summary
 from ._summary import summarize as summarize
 from ._train import TrainConfig as TrainConfig
 from ._train import check_run_memory as check_run_memory
-from ._train import run_estimate as run_estimate
 from ._train import initial_parameters as initial_parameters
+from ._train import run_estimate as run_estimate
 from ._train import train as train

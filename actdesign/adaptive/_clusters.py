@@ -49,7 +49,24 @@ def plane_distance(xi, gamma, scale: float = 1.0):
 
 
 def cluster_count(distance, threshold: float, method: str = "average") -> int:
-    """Number of clusters of hierarchical clustering of ``distance`` cut at ``threshold``."""
+    """Number of clusters of hierarchical clustering of ``distance`` cut at ``threshold``.
+
+    Parameters
+    ----------
+    distance : array (n, n)
+        Pairwise distances, e.g. `plane_distance` or ``1 - pattern_similarity``
+        (symmetrised, diagonal set to 0).
+    threshold : float
+        Distance (> 0) at which the dendrogram is cut.
+    method : str
+        Linkage of ``scipy.cluster.hierarchy.linkage`` (default ``"average"``; also
+        ``"single"``, ``"complete"``, ...).
+
+    Returns
+    -------
+    int
+        Number of clusters (n for n <= 1 planes).
+    """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
@@ -65,7 +82,7 @@ def cluster_count(distance, threshold: float, method: str = "average") -> int:
 
 
 def cluster_history(traj, *, threshold: float = 0.05, pattern_threshold: float = 0.05):
-    """Cluster counts over the snapshots of a :class:`Trajectory`.
+    """Cluster counts over the snapshots of a `Trajectory`.
 
     Returns
     -------

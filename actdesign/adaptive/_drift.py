@@ -2,7 +2,7 @@
 
 The relative movement of a run is the neuron average of
 ``sqrt(|xi_i(T) - xi_i(0)|^2 + ((gamma_i(T) - gamma_i(0)) / R)^2)`` with R the data radius.
-With ``regime = 1`` (the NTK parameterisation, see :mod:`._train`) the kernel limit
+With ``regime = 1`` (the NTK parameterisation, see `._train`) the kernel limit
 predicts movement ∝ width^(-1/2): a log-log fit of movement against width has slope -1/2.
 """
 
@@ -45,10 +45,29 @@ class DriftResult:
 def drift_vs_width(X, y, widths=(64, 256, 1024, 4096), *, seeds=(0, 1, 2, 3), **settings):
     """Plane movement (mean over ``seeds``) for each width, and its log-log slope.
 
-    ``settings`` are :class:`TrainConfig` fields; the defaults here are a short run near
+    ``settings`` are `TrainConfig` fields; the defaults here are a short run near
     the kernel limit: regime 1, 100 epochs, lr 0.1, init_scale 1, and paired neurons
     (initial function 0), which removes the seed-to-seed spread of the random initial
     function from the prefactor (widths must then be even).
+
+    Parameters
+    ----------
+    X : array (N, D)
+        Training inputs.
+    y : array (N,)
+        Targets.
+    widths : sequence of int
+        At least two distinct positive widths (even with the default ``paired=True``).
+    seeds : sequence of int
+        One run per seed and width; the drift is their mean.
+    **settings
+        Other `TrainConfig` fields (``width`` and ``seed`` are set here).
+
+    Returns
+    -------
+    DriftResult
+        ``widths``, the mean ``drift`` at each, and the ``slope`` and ``intercept`` of
+        the log-log fit (the kernel limit predicts slope -1/2 at regime 1).
     """
     widths = np.asarray(widths, dtype=int)
     if widths.size < 2 or np.any(widths < 1) or np.unique(widths).size != widths.size:

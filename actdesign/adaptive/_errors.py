@@ -1,6 +1,6 @@
 """Errors of the adaptive-regime tools (bad input -> ActdesignError, CLI exit 2)."""
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 
 
 class AdaptiveError(ActdesignError):

@@ -9,7 +9,7 @@ neuron ``mu relu(xi . x - gamma)`` moves its zero-plane with (theory.md §1, §6
 where ``r_n = f(x_n) - y_n`` is the current residual and ``P = I - xi xi^T``. V_t depends
 on (xi, gamma) and the residual only, so it is the velocity field of a test neuron with
 unit rate mu / omega^2 = 1 placed anywhere; the sign of mu picks the direction. (With the
-step sizes of :mod:`._train`, multiply by ``regime * lr`` for the step of one epoch.)
+step sizes of `._train`, multiply by ``regime * lr`` for the step of one epoch.)
 
 On grids the orientation is an angle: xi = cos(theta) in 1-D (theta in {0, pi}, i.e.
 xi = +1 or -1) and xi = (cos theta, sin theta) in 2-D; ``v_theta`` is the component of
@@ -31,15 +31,20 @@ def velocity(X, residual, xi, gamma):
     Parameters
     ----------
     X : array (N, D)
+        Training inputs x_n.
     residual : array (N,)
         ``f(x_n) - y_n``.
     xi : array (m, D)
         Unit normals.
     gamma : array (m,)
+        Offsets of the planes ``xi . x = gamma``.
 
     Returns
     -------
-    (v_xi, v_gamma) : arrays (m, D) and (m,)
+    v_xi : array (m, D)
+        Velocity of the normals (orthogonal to each xi).
+    v_gamma : array (m,)
+        Velocity of the offsets.
     """
     X = np.asarray(X, dtype=float)
     xi = np.atleast_2d(np.asarray(xi, dtype=float))
@@ -70,6 +75,7 @@ class VelocityField:
     theta : array (P,)
         Orientation angles ({0, pi} in 1-D).
     gamma : array (Q,)
+        Offsets of the planes.
     v_theta, v_gamma : arrays (P, Q)
         Components of V_t (``v_theta`` is 0 in 1-D).
     """
@@ -119,7 +125,7 @@ def sinks_on_data(field: VelocityField, sinks, X, *, angular: bool = True):
     Such a cell pins planes to data point n. The curve moves by at most ``|x_n| dtheta``
     across a cell, so a cell is crossed when ``|xi(theta_c) . x_n - gamma_c|`` is at most
     half its gamma height plus ``|x_n|`` times half its angular width (a cover);
-    ``angular=False`` for cells at a theta node (:meth:`VelocityField.attracting`).
+    ``angular=False`` for cells at a theta node (`VelocityField.attracting`).
     """
     sinks = np.asarray(sinks, dtype=float).reshape(-1, 2)
     X = np.asarray(X, dtype=float)
@@ -142,6 +148,24 @@ def field_on_grid(X, residual, *, n_theta: int = 72, n_gamma: int = 101, gamma_m
     """V_t on a grid of orientations and offsets (D = 1 or 2).
 
     ``gamma_max`` defaults to 1.2 max |x_n|; 1-D grids have the two orientations only.
+
+    Parameters
+    ----------
+    X : array (N, 1) or (N, 2)
+        Training inputs.
+    residual : array (N,)
+        ``f(x_n) - y_n``.
+    n_theta : int
+        Orientations, evenly spaced on [0, 2 pi) in 2-D (>= 3; ignored in 1-D).
+    n_gamma : int
+        Offsets, evenly spaced on [-gamma_max, gamma_max] (>= 3).
+    gamma_max : float, optional
+        Largest offset of the grid (default 1.2 max |x_n|).
+
+    Returns
+    -------
+    VelocityField
+        ``v_theta`` and ``v_gamma`` on the (theta, gamma) grid.
     """
     X = np.asarray(X, dtype=float)
     dim = X.shape[1]

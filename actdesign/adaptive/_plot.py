@@ -1,7 +1,7 @@
 """Figures of a run: plane density over time on the data sinogram, V_t, cluster counts.
 
 matplotlib loads here only; figures are pyplot-free and written atomically (through
-:func:`actdesign.spectrum._plot.save_figure`), with the convention in the caption.
+`actdesign.spectrum._plot.save_figure`), with the convention in the caption.
 """
 
 from __future__ import annotations
@@ -12,7 +12,24 @@ from ._field import field_on_grid
 
 
 def plot_run(traj, summary, path, *, title=None):
-    """Three panels: planes over time on the sinogram, V_t at the end, clusters vs epoch."""
+    """Three panels: planes over time on the sinogram, V_t at the end, clusters vs epoch.
+
+    Parameters
+    ----------
+    traj : Trajectory
+        A run of `train`.
+    summary : dict
+        Its `summarize` (cluster counts and the default title).
+    path : str or Path
+        Image file to write (format from the suffix; the folder must exist).
+    title : str, optional
+        Figure title (default: points, width, regime and final loss of the run).
+
+    Returns
+    -------
+    Path
+        ``path``, written atomically.
+    """
     from ..spectrum._plot import caption, new_figure, save_figure
 
     fig = new_figure(13, 4.2)

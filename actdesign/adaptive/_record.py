@@ -2,7 +2,7 @@
 
 A ReLU neuron ``v relu(w . x + b)`` is ``mu relu(xi . x - gamma)`` with ``omega = |w|``,
 ``xi = w / omega``, ``gamma = -b / omega`` and ``mu = v omega`` (degree s = 1,
-theory.md §1); :func:`actdesign.fit.to_radon` does the conversion.
+theory.md §1); `actdesign.fit.to_radon` does the conversion.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class Trajectory:
     loss : array (epochs + 1,)
         ``(1/2N) sum r^2`` at every epoch (before its step).
     config : TrainConfig
+        The settings of the run.
     seconds : float
         Wall time of the training loop.
     """
@@ -49,7 +50,13 @@ class Trajectory:
         return self.v.shape[1]
 
     def index(self, epoch=None) -> int:
-        """Snapshot index of ``epoch`` (None: the last snapshot)."""
+        """Snapshot index of ``epoch`` (None: the last snapshot).
+
+        Parameters
+        ----------
+        epoch : int, optional
+            A recorded epoch (AdaptiveError otherwise).
+        """
         if epoch is None:
             return len(self.epochs) - 1
         hits = np.flatnonzero(self.epochs == epoch)
@@ -61,7 +68,13 @@ class Trajectory:
         return int(hits[0])
 
     def radon(self, t: int = -1):
-        """(mu, xi, gamma, omega) at snapshot ``t``."""
+        """(mu, xi, gamma, omega) at snapshot ``t``.
+
+        Parameters
+        ----------
+        t : int
+            Snapshot index (default -1, the last; see `index`).
+        """
         return to_radon(self.v[t], self.w[t], self.b[t], 1.0)
 
     def planes(self):
@@ -72,7 +85,13 @@ class Trajectory:
         return self.w / omega[..., None], -self.b / omega
 
     def residual(self, t: int = -1):
-        """``f(x_n) - y_n`` at snapshot ``t``."""
+        """``f(x_n) - y_n`` at snapshot ``t``.
+
+        Parameters
+        ----------
+        t : int
+            Snapshot index (default -1, the last; see `index`).
+        """
         return predict(self.v[t], self.w[t], self.b[t], self.X) - self.y
 
     def radius(self) -> float:

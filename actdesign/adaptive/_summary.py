@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._convention import CONVENTION
+from ..infra._convention import CONVENTION
 from ._clusters import cluster_history, cuts_data
 from ._drift import plane_drift
 from ._field import field_on_grid, pinned, sinks_on_data
@@ -21,7 +21,7 @@ def pinned_fraction(traj, t: int, tol: float) -> float:
 
 
 def rate_ratio(traj) -> float:
-    """Zero-plane rate over amplitude rate at initialisation (see :mod:`._train`).
+    """Zero-plane rate over amplitude rate at initialisation (see `._train`).
 
     ``(step_h <|mu| / omega^2>) / (step_v width <omega^2>)``: the first factor multiplies
     V_t in the plane velocity, the second is the kernel (amplitude) clock.
@@ -53,10 +53,24 @@ def sink_summary(traj, t: int = -1) -> dict | None:
 
 
 def summarize(traj, *, threshold: float = 0.05, pin_tol: float = 0.005) -> dict:
-    """A JSON-ready summary of a :class:`Trajectory`.
+    """A JSON-ready summary of a `Trajectory`.
 
-    ``threshold`` cuts the hierarchical clustering of plane distances; ``pin_tol`` is the
-    pinning tolerance as a fraction of the data radius R.
+    Parameters
+    ----------
+    traj : Trajectory
+        A run of `train`.
+    threshold : float
+        Distance at which the hierarchical clustering of plane distances is cut
+        (default 0.05; see `cluster_count`).
+    pin_tol : float
+        Pinning tolerance as a fraction of the data radius R (default 0.005): a plane
+        within ``pin_tol * R`` of a data point counts as pinned to it.
+
+    Returns
+    -------
+    dict
+        Run settings, initial and final loss, cluster counts per recorded epoch, the
+        pinned fractions, the drift, the sinks of V_t at the end and the convention.
     """
     hist = cluster_history(traj, threshold=threshold)
     cfg = traj.config

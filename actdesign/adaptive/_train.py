@@ -2,7 +2,7 @@
 
 The network is ``f(x) = sum_i v_i relu(w_i . x + b_i)`` (standard coordinates), the loss
 ``L = (1/2N) sum_n (f(x_n) - y_n)^2``. The hidden layer starts from a sampling law of
-:mod:`actdesign.fit` (uniform planes or Gaussian weights); output weights start as
+`actdesign.fit` (uniform planes or Gaussian weights); output weights start as
 ``v_i ~ init_scale * N(0, 1) / sqrt(width)``.
 
 Step sizes (the regime parameter)
@@ -31,13 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._data_checks import check_training
-from .._memory import check as check_memory
-from .._memory import env_fix
-from .._optional import require
-from .._progress import progress
 from ..fit._data import check_arrays
 from ..fit._laws import GaussianLaw, UniformLaw
+from ..infra._data_checks import check_training
+from ..infra._memory import check as check_memory
+from ..infra._memory import env_fix
+from ..infra._optional import require
+from ..infra._progress import progress
 from ._errors import AdaptiveError
 from ._record import Trajectory
 
@@ -70,7 +70,11 @@ class TrainConfig:
     record_every : int
         Epochs between recorded snapshots (the first and last epochs are always kept).
     seed : int
+        Seed (>= 0) of the numpy generator that draws the initial (w, b) and v; equal
+        seeds give equal initial networks.
     dtype : {"float64", "float32"}
+        Torch precision of the training loop; the recorded snapshots and loss are
+        float64 numpy arrays either way.
     paired : bool
         Draw width/2 neurons and repeat them with opposite v (width must be even), so
         that the initial function is exactly 0 and runs differ only by their features.
@@ -112,7 +116,7 @@ class TrainConfig:
             raise AdaptiveError(f"unknown dtype {self.dtype!r}; use one of {list(DTYPES)}")
 
     def sampler(self):
-        """The :mod:`actdesign.fit` law that draws the initial (w, b)."""
+        """The `actdesign.fit` law that draws the initial (w, b)."""
         if self.law == "uniform":
             return UniformLaw(self.radius, self.scale)
         return GaussianLaw(self.scale, self.bias_std)
@@ -154,6 +158,8 @@ def train(X, y, config: TrainConfig | None = None, **settings) -> Trajectory:
         Targets.
     config : TrainConfig, optional
         Settings; keyword ``settings`` build one (``train(X, y, width=64, regime=50)``).
+    **settings
+        `TrainConfig` fields, used when ``config`` is None (not both).
 
     Returns
     -------
@@ -217,7 +223,7 @@ def train(X, y, config: TrainConfig | None = None, **settings) -> Trajectory:
 
 
 def run_estimate(points: int, dim: int, cfg: TrainConfig, *, summary: bool = False) -> int:
-    """Peak bytes of :func:`train` (and, with ``summary``, of ``summarize`` after it).
+    """Peak bytes of `train` (and, with ``summary``, of ``summarize`` after it).
 
     Training holds the (points x width) pre-activations, their ReLU, autograd's saved copy
     and two gradients; the snapshots hold (v, w, b) per recorded epoch, as torch tensors
@@ -234,7 +240,7 @@ def run_estimate(points: int, dim: int, cfg: TrainConfig, *, summary: bool = Fal
 
 
 def check_run_memory(points: int, dim: int, cfg: TrainConfig, *, summary: bool = True) -> None:
-    """Refuse (MemoryEstimateError) a run whose :func:`run_estimate` exceeds the budget."""
+    """Refuse (MemoryEstimateError) a run whose `run_estimate` exceeds the budget."""
     what = f"adaptive training of width {cfg.width} on {points} points"
     check_memory(
         run_estimate(points, dim, cfg, summary=summary),

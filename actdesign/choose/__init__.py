@@ -3,7 +3,7 @@
 The kernel regime of a shallow network with the uniform law is a Gaussian process
 whose covariance kernel has Fourier transform ∝ 1/rho_total(|K|) (theory.md §3). A
 family rho_theta is fitted to (X, y) by its marginal likelihood or CV error, and the
-winner is handed to :func:`actdesign.design`.
+winner is handed to `actdesign.design`.
 
 Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (see ``actdesign.CONVENTION``).
 """

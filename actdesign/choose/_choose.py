@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._convention import CONVENTION
-from .._data_checks import check_training
-from .._errors import ActdesignError
-from .._progress import progress
 from ..fit._data import check_arrays
+from ..infra._convention import CONVENTION
+from ..infra._data_checks import check_training
+from ..infra._errors import ActdesignError
+from ..infra._progress import progress
 from . import _objective as O
 from ._families import FAMILIES
 from ._optimise import fit_family
@@ -39,15 +39,19 @@ class PenaltyChoice:
     params : dict
         Its fitted parameters (in the data's units of x).
     penalty : str
-        The total penalty with the fitted numbers, as passed to :func:`actdesign.design`.
+        The total penalty with the fitted numbers, as passed to `actdesign.design`.
     activation : Activation or None
         ``actdesign.design(penalty, dim=D, shape=shape)`` (None with ``design=False``).
     fits : dict
-        One :class:`FamilyFit` per family tried.
+        One `FamilyFit` per family tried.
     objective : {"ml", "cv"}
+        The objective that ranked the families: marginal likelihood or CV error.
+    dim : int
+        Input dimension D of the data (the activation is designed for it).
     points : int
         Points used for the fit (after subsampling to ``max_points``).
     seconds : float
+        Wall time of `choose_penalty`.
     notes : tuple of str
         Subsampling, parameters at a search bound, families skipped as not designable.
     """
@@ -119,12 +123,16 @@ def choose_penalty(X, y, family="auto", *, objective: str = "ml", fixed: dict | 
     Parameters
     ----------
     X : array (M, D) or (M,)
+        Inputs (a 1-D array is M points in 1-D); finite.
     y : array (M,)
+        Targets; finite and not constant.
     family : str or sequence of str
         ``"exp"`` (exp(a|k|)), ``"matern"`` ((1 + a k^2)^p), ``"gauss"`` (exp(a k^2)),
         ``"exp_mix"`` (1/rho = exp(-a|k|) + c exp(-b|k|)), a list of these, or
         ``"auto"`` (exp, matern, gauss; the winner by BIC for "ml", by CV error for "cv").
     objective : {"ml", "cv"}
+        ``"ml"`` (default): maximise the log marginal likelihood and rank families by BIC;
+        ``"cv"``: minimise the ``folds``-fold CV error of the posterior mean.
     fixed : dict, optional
         Parameters held at given values, e.g. ``{"p": 2.0}`` for Matern.
     folds : int
@@ -147,10 +155,19 @@ def choose_penalty(X, y, family="auto", *, objective: str = "ml", fixed: dict | 
     Returns
     -------
     PenaltyChoice
+        The chosen family, its fitted penalty, the designed activation and every
+        family's fit.
 
     Raises
     ------
-    ChooseError, DataError, PenaltyError
+    ChooseError
+        An unknown family, objective or fixed parameter, a fixed value out of range,
+        ``folds`` < 2, fewer than ``max(8, 2 * folds)`` points, or a constant y.
+    DataError
+        X or y malformed: empty, not finite, of mismatched lengths, with magnitudes
+        that would overflow the fit, or all points at one x.
+    PenaltyError
+        ``design=True`` and no fitted family's penalty can be designed.
     """
     t0 = time.perf_counter()
     names = _families(family)
@@ -253,8 +270,8 @@ def _ranked(fits, objective, points):
 def _design_first(ranked, dim, shape, notes):
     """The best family whose activation can be designed (the design route may refuse one,
     e.g. a Matern with p near (D+1)/2, whose phi is nearly singular at 0)."""
-    from .._design import design
-    from .._errors import PenaltyError
+    from ..activation._design import design
+    from ..infra._errors import PenaltyError
 
     reasons = []
     for fit in ranked:

@@ -32,13 +32,19 @@ class Family:
     Attributes
     ----------
     name : str
+        Key of the family in ``FAMILIES`` (``"exp"``, ``"matern"``, ``"gauss"``,
+        ``"exp_mix"``).
     template : str
         The total penalty in the allow-list grammar with ``{a}``-style slots.
     params : tuple of Param
+        The fitted parameters: name, power of the length scale in their units and
+        search bounds.
     kernel : callable (r, params: dict, dim) -> kappa(r)
         ``(2 pi)^-D ∫ exp(iK.x) / rho(|K|) dK`` exactly.
     lower : callable (dim) -> dict
         Extra lower bounds that depend on D (Matern needs p > D/2).
+    summary : str
+        One line naming rho and its kernel, for reports.
     """
 
     name: str
@@ -49,7 +55,13 @@ class Family:
     summary: str = ""
 
     def penalty(self, values: dict) -> str:
-        """The penalty string with numbers filled in (6 significant digits)."""
+        """The penalty string with numbers filled in (6 significant digits).
+
+        Parameters
+        ----------
+        values : dict
+            Parameter name -> value, one per entry of ``params``.
+        """
         return self.template.format(**{k: _number(v) for k, v in values.items()})
 
 

@@ -16,7 +16,7 @@ Closed forms (all strictly positive definite):
 * rho = (1 + a k^2)^p  -> Matern (p > D/2) a^(-D/2) 2^(1-p) / ((2 pi)^(D/2) Gamma(p)) u^nu K_nu(u),
   u = r / sqrt(a), nu = p - D/2
 
-:func:`hankel_kernel` is the numeric route for any penalty (used as a cross-check and
+`hankel_kernel` is the numeric route for any penalty (used as a cross-check and
 for penalties without a closed form).
 """
 
@@ -66,6 +66,22 @@ def hankel_kernel(inv_rho, r, dim: int, *, kmax: float | None = None):
     1e-13 of the first lobe's integral: where kappa(r) is far smaller than that (a
     Gaussian far out), the relative error is large. ``inv_rho`` must be integrable against
     k^(D-1) (point evaluation bounded) and vectorised over numpy arrays.
+
+    Parameters
+    ----------
+    inv_rho : callable
+        ``1 / rho(k)`` for k >= 0, vectorised over numpy arrays.
+    r : float or array
+        Distances |x| >= 0 at which kappa is evaluated.
+    dim : int
+        Input dimension D.
+    kmax : float, optional
+        Cut the k-integral at ``kmax`` (default: no cutoff).
+
+    Returns
+    -------
+    ndarray
+        ``kappa(r) = (2 pi)^-D ∫ exp(iK.x) / rho(|K|) dK`` at each r (at least 1-D).
     """
     from scipy import integrate
 

@@ -17,7 +17,7 @@ from scipy import linalg
 def correlation(family, params: dict, R, dim: int):
     """C = kappa(r) / kappa(0) for the family's kernel at ``params``.
 
-    ``R`` is a :class:`Distances`: the kernel is evaluated once per distinct distance.
+    ``R`` is a `Distances`: the kernel is evaluated once per distinct distance.
     """
     k0 = float(family.kernel(np.zeros(1), params, dim)[0])
     C = np.empty((R.size, R.size))
@@ -42,6 +42,15 @@ def _solve_gls(C, y, eta):
 def log_marginal(C, y, eta: float):
     """Profile log marginal likelihood and the maximising (mean, s^2).
 
+    Parameters
+    ----------
+    C : array (M, M)
+        Correlation matrix kappa(|x_i - x_j|) / kappa(0) of the points (unit diagonal).
+    y : array (M,)
+        Targets.
+    eta : float
+        Noise-to-signal variance ratio (> 0): the noise covariance is s^2 eta I.
+
     Returns
     -------
     (float, dict)
@@ -64,6 +73,17 @@ def folds_of(M: int, k: int, seed: int):
 
 def cv_error(C, y, eta: float, folds):
     """Mean squared error of the posterior mean (GLS mean per fold) over k folds.
+
+    Parameters
+    ----------
+    C : array (M, M)
+        Correlation matrix kappa(|x_i - x_j|) / kappa(0) of the points (unit diagonal).
+    y : array (M,)
+        Targets.
+    eta : float
+        Noise-to-signal variance ratio (> 0).
+    folds : sequence of int arrays
+        Disjoint test index sets covering ``range(M)``; each is predicted from the rest.
 
     Returns
     -------

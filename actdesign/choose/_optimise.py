@@ -86,7 +86,7 @@ def _start(loss, starts, lo, hi):
 
 def fit_family(family, R, y, dim, *, objective, length, fixed, folds, bar=None):
     """Maximise the objective over the family's free parameters (see module docstring);
-    ``bar`` (actdesign._progress) counts the objective evaluations."""
+    ``bar`` (actdesign.infra._progress) counts the objective evaluations."""
     names, lo, hi, starts = bounds(family, length, dim, fixed)
     count = [0]
     best_seen = [math.inf]

@@ -31,11 +31,6 @@ from ._errors import DeviceError as DeviceError
 from ._errors import FitError as FitError
 from ._errors import LowRankWarning as LowRankWarning
 from ._errors import MemoryEstimateError as MemoryEstimateError
-
-# features and kernels
-from ._features import FeatureMap as FeatureMap
-from ._features import compile_activation as compile_activation
-from ._gaussian_kernel import gaussian_kernel as gaussian_kernel
 from ._kernel import feature_matrix as feature_matrix
 from ._kernel import infinite_width_kernel as infinite_width_kernel
 from ._laws import GaussianLaw as GaussianLaw
@@ -43,5 +38,10 @@ from ._laws import Neurons as Neurons
 from ._laws import SwimLaw as SwimLaw
 from ._laws import UniformLaw as UniformLaw
 from ._laws import sphere_rule as sphere_rule
-from ._memory import parse_size as parse_size
 from ._regressor import RadonSplineRegressor as RadonSplineRegressor
+
+# features and kernels
+from .compute._features import FeatureMap as FeatureMap
+from .compute._features import compile_activation as compile_activation
+from .compute._memory import parse_size as parse_size
+from .gaussian._kernel import gaussian_kernel as gaussian_kernel

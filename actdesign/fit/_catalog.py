@@ -1,9 +1,9 @@
 """Closed forms the fit kernels know by heart (math as data).
 
 An activation whose formula is ``A * b(s*z + c) + p0 + p1*z`` for a base ``b`` in
-:data:`FORMS` is evaluated by a hand-fused kernel, and its infinite-width kernel uses
+`FORMS` is evaluated by a hand-fused kernel, and its infinite-width kernel uses
 the base's autocorrelation ``G`` in closed form. Everything else goes through a
-:class:`~actdesign.Tabulation` (see :mod:`._tabulate`).
+`Tabulation` (see `._tabulate`).
 
 ``G`` is the generalised autocorrelation of the base: for a bump (``order`` 0) it is
 ``∫ b(u) b(u+t) du``; for ``order`` m >= 1 its transform is ``|F[b](k)|^2`` away from
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .._symbols import z as Z
+from ..infra._symbols import z as Z
 from ..registry import FAMILIES, Family
 
 # the bases with a fused kernel, by name and by kernel code (the registry's records)
@@ -320,7 +320,7 @@ def _try(phi, node, name, extract):
 
 
 def _numpy_of(phi):
-    from .._evaluate import evaluate
+    from ..formula._evaluate import evaluate
 
     return lambda x: evaluate(phi, Z, x)
 

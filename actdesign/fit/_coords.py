@@ -29,7 +29,7 @@ def to_radon(v, w, b, degree: float = 1.0):
 
 
 def from_radon(mu, xi, gamma, omega, degree: float = 1.0):
-    """(v, w, b) from Radon-spline coordinates (inverse of :func:`to_radon`)."""
+    """(v, w, b) from Radon-spline coordinates (inverse of `to_radon`)."""
     omega = np.asarray(omega, dtype=float)
     w = np.atleast_2d(np.asarray(xi, dtype=float)) * omega[:, None]
     b = -omega * np.asarray(gamma, dtype=float)

@@ -1,4 +1,4 @@
-"""CSV input and output for fits (strict reading and atomic writing: actdesign._csv).
+"""CSV input and output for fits (strict reading and atomic writing: actdesign.infra.files._csv).
 
 Training files hold the input columns and then one target column; prediction files
 hold the input columns only.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._csv import read_table, write_column
+from ..infra.files._csv import read_table, write_column
 from ._errors import DataError
 
 

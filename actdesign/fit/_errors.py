@@ -1,8 +1,14 @@
 """Errors and warnings of the fit (bad input -> ActdesignError subclasses, CLI exit 2)."""
 
-from .._errors import ActdesignError
-from .._errors import DataError as DataError  # one class for every reader (actdesign._csv)
-from .._errors import MemoryEstimateError as MemoryEstimateError  # shared: actdesign._memory
+from ..infra._errors import (
+    ActdesignError,
+)
+from ..infra._errors import (
+    DataError as DataError,  # one class for every reader (actdesign.infra.files._csv)
+)
+from ..infra._errors import (
+    MemoryEstimateError as MemoryEstimateError,  # shared: actdesign.infra._memory
+)
 
 
 class DeviceError(ActdesignError):

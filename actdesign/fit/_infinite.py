@@ -10,10 +10,10 @@ conditionally positive definite radial kernel ``kappa(|x - x'|) = E_xi G(|x - x'
 plus polynomials of degree < m, which is what is solved (exactly, not with a huge R).
 For ReLU in 1-D, G(t) = |t|^3 / 12 and the fit is the natural cubic spline.
 
-Uniform law with finite R and the Gaussian law: see ``nodes`` in :mod:`._laws`
+Uniform law with finite R and the Gaussian law: see ``nodes`` in `._laws`
 (product quadrature rules used as weighted features).
 
-G comes from :mod:`._catalog` in closed form when the activation is recognised, and
+G comes from `._catalog` in closed form when the activation is recognised, and
 otherwise numerically from the activation itself:
 
 * m = 0: ``G(t) = ∫ phi(u) phi(u + t) du``;
@@ -151,7 +151,7 @@ class RadialKernel:
         if self.exact:
             return np.asarray(self.G(X1[:, 0][:, None] - X2[:, 0][None, :]), dtype=float)
         if backend == "numba":
-            from ._numba_kernels import radial
+            from .compute._numba_kernels import radial
 
             out = np.empty((X1.shape[0], X2.shape[0]))
             radial(X1, X2, self.r0, 1.0 / self.dr, self.values, out)

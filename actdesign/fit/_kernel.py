@@ -8,10 +8,10 @@ import numpy as np
 
 from ._catalog import recognize
 from ._coords import homogeneity_degree
-from ._features import FeatureMap, compile_activation, zbound
-from ._gaussian_kernel import gaussian_kernel
 from ._infinite import NumericAutocorrelation, RadialKernel, null_order
 from ._laws import GaussianLaw, UniformLaw
+from .compute._features import FeatureMap, compile_activation, zbound
+from .gaussian._kernel import gaussian_kernel
 
 
 def feature_matrix(activation, X, neurons, *, train="mu", degree=None, backend="numba"):
@@ -60,7 +60,7 @@ def infinite_width_kernel(
         conditionally positive definite part of ``2R K_R`` as R → ∞ (defined up to
         polynomials of degree < m in x and in x', which the fit's null space absorbs).
         Under the Gaussian law with train="v" (or s = 0) it is E[phi(u) phi(v)] over the
-        pre-activations, in closed form or by accurate quadrature (:func:`gaussian_kernel`).
+        pre-activations, in closed form or by accurate quadrature (`gaussian_kernel`).
     """
     from ._regressor import QUADRATURE, QUADRATURE_HIGH_D, as_activation
 

@@ -1,12 +1,12 @@
 """Sampling laws for the hidden neurons, and their quadrature rules for infinite width.
 
-* :class:`UniformLaw`: xi uniform on the sphere, gamma uniform on [-R, R], omega fixed
+* `UniformLaw`: xi uniform on the sphere, gamma uniform on [-R, R], omega fixed
   (the law under which the kernel's Fourier transform is ∝ 1/rho, theory.md §2-§3).
-* :class:`GaussianLaw`: w ~ N(0, sigma_w^2 I), b ~ N(0, sigma_b^2); then gamma is a
+* `GaussianLaw`: w ~ N(0, sigma_w^2 I), b ~ N(0, sigma_b^2); then gamma is a
   scaled Student t (theory.md §2).
-* :class:`SwimLaw`: data-driven pairs (SWIM, init.md §1.1).
+* `SwimLaw`: data-driven pairs (SWIM, init.md §1.1).
 
-A law draws :class:`Neurons` (``w``, ``b`` and probability weights 1/N); the first two
+A law draws `Neurons` (``w``, ``b`` and probability weights 1/N); the first two
 also give deterministic quadrature nodes with weights, which the infinite-width
 kernel uses as "features" (the same tiled code then computes the kernel).
 """
@@ -194,7 +194,7 @@ class GaussianLaw:
         Exponentially accurate for smooth activations of moderate pre-activation scale;
         kinked or step-like ones (ReLU, erf at |x| = 3) converge only algebraically
         (1e-2 to 1e-1 off). The width = inf kernels no longer use it: they integrate
-        over the pre-activations exactly (:mod:`._gaussian_kernel`).
+        over the pre-activations exactly (`_kernel`).
         """
         from scipy.special import roots_hermitenorm
 

@@ -2,7 +2,7 @@
 
 The hidden layer is N sampled neurons (or N quadrature nodes with their weights); the
 fit solves on the weighted feature matrix ``A = Psi diag(sqrt(weights))``, which is
-only ever available as column tiles (:class:`._linalg.FeatureOperator`).
+only ever available as column tiles (`._linalg.FeatureOperator`).
 """
 
 from __future__ import annotations
@@ -11,16 +11,16 @@ import math
 
 import numpy as np
 
-from ._backend import get_xp, to_numpy
 from ._catalog import recognize
 from ._errors import DataError, FitError
-from ._features import FeatureMap, compile_activation, zbound
 from ._infinite import null_order
 from ._laws import GaussianLaw, UniformLaw
-from ._linalg import FeatureOperator, spectral_solve
-from ._memory import check as check_memory
-from ._memory import estimate, tile_columns
 from ._options import PREDICT_ROWS, QUADRATURE, QUADRATURE_HIGH_D, cpu_backend
+from .compute._backend import get_xp, to_numpy
+from .compute._features import FeatureMap, compile_activation, zbound
+from .compute._linalg import FeatureOperator, spectral_solve
+from .compute._memory import check as check_memory
+from .compute._memory import estimate, tile_columns
 
 
 class NetworkFit:
@@ -79,7 +79,7 @@ class NetworkFit:
             return FeatureOperator(fmap, X, wts, xp, nb)
         if xp is not np:
             raise FitError("client= runs the CPU kernels on the workers; use device='cpu'")
-        from ._dask import DaskFeatureOperator
+        from .compute._dask import DaskFeatureOperator
 
         return DaskFeatureOperator(fmap, X, wts, nb, self.client)
 

@@ -22,7 +22,7 @@ QUADRATURE_HIGH_D = dict(n_sphere=8, panels=16)
 
 def as_activation(obj):
     """An Activation from an Activation or a formula in z (never evaluated as Python)."""
-    from .._activation import Activation, from_expression
+    from ..activation._activation import Activation, from_expression
 
     if isinstance(obj, Activation):
         return obj

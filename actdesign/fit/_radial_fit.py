@@ -2,9 +2,9 @@
 
 The kernel is ``kappa(|x - x'|) = E_xi G(xi.(x - x'))`` (theory.md §3), conditionally
 positive definite of order m = null_order; the polynomials of degree < m are fitted
-exactly through a :class:`._linalg.NullSpace` and the kernel is solved on their
+exactly through a `._linalg.NullSpace` and the kernel is solved on their
 complement. Other explicit-kernel paths can follow the same pattern: build K, solve
-with ``self._solve_kernel`` (:mod:`._solve`), store ``path`` in ``self._state`` and
+with ``self._solve_kernel`` (`._solve`), store ``path`` in ``self._state`` and
 provide ``_refit_<path>``.
 """
 
@@ -15,12 +15,12 @@ import math
 
 import numpy as np
 
-from ._backend import get_xp, to_numpy
 from ._catalog import recognize
 from ._errors import FitError
 from ._infinite import NumericAutocorrelation, RadialKernel, null_order
-from ._linalg import NullSpace, nullspace_basis, spectral_solve
 from ._options import PREDICT_ROWS
+from .compute._backend import get_xp, to_numpy
+from .compute._linalg import NullSpace, nullspace_basis, spectral_solve
 
 
 class RadialFit:

@@ -9,11 +9,11 @@ squared loss from theta0. Gradient descent converges to
 with ``K = Psi diag(weights) Psi^T`` (weights 1/N: the random-feature kernel
 normalised so that it tends to the infinite-width kernel) and eigenvalues below
 ``rcond^2 * lambda_max`` dropped. At width = inf the same solve runs on the limiting
-kernel (see :mod:`._infinite`).
+kernel (see `._infinite`).
 
 This module holds the estimator's public methods; the fitting paths are mixins:
-:mod:`._network_fit` (feature tiles: finite width, or quadrature nodes),
-:mod:`._radial_fit` (width = inf, radius = inf) and :mod:`._solve` (the solvers).
+`._network_fit` (feature tiles: finite width, or quadrature nodes),
+`._radial_fit` (width = inf, radius = inf) and `._solve` (the solvers).
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ import warnings
 
 import numpy as np
 
-from .._data_checks import check_training
+from ..infra._data_checks import check_training
 from ._coords import homogeneity_degree
 from ._data import check_arrays
 from ._errors import DataError, FitError, LowRankWarning
-from ._gaussian_fit import GaussianFit
 from ._laws import GaussianLaw, SwimLaw, UniformLaw
 from ._network_fit import NetworkFit
-from ._nystrom_fit import NystromFit
 from ._options import (
     DENSE_MAX,
     LOW_RANK_FRACTION,
@@ -44,7 +42,9 @@ from ._options import (
 )
 from ._radial_fit import RadialFit
 from ._sklearn import EstimatorProtocol, not_fitted
-from ._solve import KernelSolve
+from .compute._solve import KernelSolve
+from .gaussian._fit import GaussianFit
+from .nystrom._fit import NystromFit
 
 # the option names stay importable from here (other modules and users do)
 __all__ = [
@@ -71,7 +71,7 @@ class RadonSplineRegressor(
     width : int or math.inf
         Number of hidden neurons N; ``math.inf`` (or ``"inf"``) fits the infinite-width limit.
     law : {"uniform", "gaussian", "swim"} or a law object
-        Sampling law of the hidden neurons (see :mod:`actdesign.fit`).
+        Sampling law of the hidden neurons (see `actdesign.fit`).
     radius : float, None or math.inf
         R of the uniform law (None: max |x| of the training points; inf: the R → ∞ limit,
         width = inf only).
@@ -92,12 +92,25 @@ class RadonSplineRegressor(
         solvers agree; smaller cutoffs make the minimum-norm fit solver-dependent
         (peers.md §6).
     solver : {"auto", "eigh", "lowrank", "direct", "nystrom"}
-        ``"nystrom"``: FALKON (m centres, preconditioned CG, the kernel evaluated in row
-        blocks and never stored; memory O(M + m^2)), for every kernel. ``"auto"``: the
-        dense or low-rank paths as before, and ``"nystrom"`` where the dense path would
-        exceed the memory budget.
+        How the M x M system is solved (default ``"auto"``). ``"eigh"``: dense
+        eigendecomposition (supports `refit`). ``"lowrank"``: randomized range finder
+        that grows until the spectrum below ``rcond`` is resolved (supports `refit`;
+        falls back to ``"direct"`` when the kernel is not low rank). ``"direct"``:
+        a Cholesky solve of ``K + ridge I``, falling back to ``"eigh"`` when ill-conditioned at this
+        ``rcond``. ``"nystrom"``: FALKON (m centres, preconditioned CG, the kernel
+        evaluated in row blocks and never stored; memory O(M + m^2)), for every kernel.
+        ``"auto"``: ``"eigh"`` up to 1500 points and ``"lowrank"`` above, and
+        ``"nystrom"`` where that dense path would exceed the memory budget.
     seed : int or None
+        Seed of the numpy generator behind every random draw of a fit: the finite-width
+        neurons, the random sketches of ``"lowrank"`` and the Nystrom centres. None
+        (default): fresh entropy, so two fits differ; an int makes fits repeatable.
     device : {"cpu", "gpu"}
+        Where the features, kernel and solve live (default ``"cpu"``). ``"gpu"`` needs
+        cupy and a CUDA device (``pip install 'actdesign[gpu]'``); otherwise the fit
+        raises DeviceError naming the fix. With solver="nystrom" only the radial
+        (R = inf) kernel runs on the GPU; other kernels' blocks stay on the CPU, with a
+        note in ``notes_``.
     tile : int or None
         Feature columns per tile (default: 32 MiB tiles).
     max_memory : int, str or None
@@ -140,7 +153,12 @@ class RadonSplineRegressor(
     null_coef_ : ndarray or None
         Polynomial coefficients (R = inf only).
     rank_, ridge_, rcond_, solver_, coef_norm_, train_rmse_, seconds_ : report values
+        Numerical rank of the solve, the ridge and rcond used, the solver that ran
+        (after any fallback), the norm of the fitted coefficients (Nystrom: the kernel
+        seminorm), the training RMSE and the
+        wall time of `fit`.
     notes_ : list of str
+        What the fit chose or noticed (solver switches, quadrature nodes, warnings).
     """
 
     def __init__(
@@ -192,7 +210,24 @@ class RadonSplineRegressor(
 
     # --- fitting -----------------------------------------------------------------------
     def fit(self, X, y, coef_init=None):
-        """Fit to points X (M, D) and targets y (M,); ``coef_init`` is theta0 (default 0)."""
+        """Fit to points X (M, D) and targets y (M,); ``coef_init`` is theta0 (default 0).
+
+        Parameters
+        ----------
+        X : array (M, D) or (M,)
+            Training inputs (finite).
+        y : array (M,)
+            Targets (finite).
+        coef_init : array (N,), optional
+            Initial output coordinate theta0 at finite width (the fit is then the
+            minimum-norm change from it); not supported at infinite width or with
+            solver="nystrom".
+
+        Returns
+        -------
+        RadonSplineRegressor
+            self, fitted.
+        """
         t0 = time.perf_counter()
         if y is None:  # scikit-learn's wording (check_estimator matches it)
             raise DataError(
@@ -262,6 +297,13 @@ class RadonSplineRegressor(
         solver (``eigh`` or ``lowrank``); a ``lowrank`` spectrum only resolves cutoffs at
         or above the ``rcond`` it was computed for. Returns self, with the new values in
         ``ridge`` / ``rcond`` and in the fitted attributes.
+
+        Parameters
+        ----------
+        ridge : float, optional
+            New ridge lambda >= 0 (default: keep the current one).
+        rcond : float, optional
+            New relative cutoff in [0, 1) (default: keep the current one).
         """
         st = getattr(self, "_state", None)
         if st is None:
@@ -303,7 +345,18 @@ class RadonSplineRegressor(
 
     # --- prediction -------------------------------------------------------------------------
     def predict(self, X):
-        """The fitted function at the points X (M', D)."""
+        """The fitted function at the points X (M', D).
+
+        Parameters
+        ----------
+        X : array (M', D)
+            Points with the number of input columns the model was fitted on.
+
+        Returns
+        -------
+        ndarray (M',)
+            The predictions f(X).
+        """
         if not hasattr(self, "rank_"):
             raise not_fitted(self)
         X = check_arrays(X)
@@ -321,7 +374,15 @@ class RadonSplineRegressor(
         return self._predict_network(X)
 
     def score(self, X, y):
-        """Coefficient of determination R^2 of the prediction (scikit-learn convention)."""
+        """Coefficient of determination R^2 of the prediction (scikit-learn convention).
+
+        Parameters
+        ----------
+        X : array (M', D)
+            Test inputs.
+        y : array (M',)
+            Test targets.
+        """
         X, y = check_arrays(X, y)
         r = y - self.predict(X)
         return float(1.0 - (r @ r) / np.sum((y - y.mean()) ** 2))

@@ -19,8 +19,8 @@ import inspect
 import sys
 from functools import cache
 
-from ._backend import device_of, get_xp
 from ._errors import FitError
+from .compute._backend import device_of, get_xp
 
 
 class NotFittedError(FitError, AttributeError):

@@ -3,7 +3,7 @@
 >>> import actdesign.gallery
 >>> result = actdesign.gallery.build("site", names=["relu", "gaussian"])  # doctest: +SKIP
 
-One page per entry of :mod:`actdesign.catalog` (penalty, spectrum and activation as
+One page per entry of `actdesign.catalog` (penalty, spectrum and activation as
 formulas; plots of phi, phi', rho; a kernel-regime fit; the gain; torch and JAX snippets;
 the ``actdesign make`` command), an index with filters and search, and a compare page.
 Importing this package is light; matplotlib and the fitting code load in the workers.

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import catalog
-from .._errors import ActdesignError
-from .._memory import check as _check_memory
-from .._memory import env_fix
-from .._optional import require
-from .._progress import _Silent
-from .._progress import progress as progress_bar
-from ..atomic import ordinary_mode, write_atomic
+from ..infra._errors import ActdesignError
+from ..infra._memory import check as _check_memory
+from ..infra._memory import env_fix
+from ..infra._optional import require
+from ..infra._progress import _Silent
+from ..infra._progress import progress as progress_bar
+from ..infra.files._atomic import ordinary_mode, write_atomic
 from . import _assets, _html
 
 CACHE_FORMAT = 1
@@ -48,11 +48,12 @@ PARENT_BYTES = 256 * 2**20
 
 @dataclass
 class BuildResult:
-    """What :func:`build` did.
+    """What `build` did.
 
     Attributes
     ----------
     out_dir : Path
+        The site folder (``index.html``, ``pairs/`` and the ``.cache/`` of entry data).
     built, cached : list of str
         Entries computed in this run, and entries taken from the cache.
     failed : dict
@@ -62,6 +63,7 @@ class BuildResult:
     missing : dict
         Entry name -> list of sections whose dependency API is absent from this build.
     seconds : float
+        Wall time of the build.
     """
 
     out_dir: Path
@@ -91,7 +93,7 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
     jobs : int
         Worker processes for entries that need computing (1: in this process).
     progress : bool
-        Report progress on stderr (actdesign._progress: when reports are switched on,
+        Report progress on stderr (actdesign.infra._progress: when reports are switched on,
         as the CLI does, and the build runs past 2 s).
     force : bool
         Recompute every entry, ignoring the cache.
@@ -99,6 +101,8 @@ def build(out_dir, names=None, jobs: int = 2, progress: bool = True, *,
     Returns
     -------
     BuildResult
+        The entries built, cached, failed or incomplete (``ok``: every entry built
+        with every section), and the wall time.
 
     Raises
     ------
@@ -165,7 +169,7 @@ def entry_key(entry: catalog.Entry, digest: str) -> str:
 
 
 def _read_cache(out: Path, name: str, key: str):
-    from .._filelimits import load_json
+    from ..infra.files._filelimits import load_json
 
     path = out / ".cache" / f"{name}.json"
     if not path.is_file():
@@ -211,7 +215,7 @@ def _work(name: str, out: str):
 
 def _run(todo, out: Path, jobs: int, progress: bool):
     """Compute the entries of ``todo``, yielding (name, key, data, error) as each ends;
-    progress goes to stderr (actdesign._progress: once the build has run 2 s, plain lines
+    progress goes to stderr (actdesign.infra._progress: once the build has run 2 s, plain lines
     in a log, an in-place line on a terminal)."""
     label = "gallery: entries"
     with progress_bar(label, total=len(todo), unit="entry") if progress else _silent() as bar:

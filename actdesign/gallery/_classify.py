@@ -17,7 +17,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from .._symbols import k as K
+from ..infra._symbols import k as K
 
 HIGH_K = (250, 500, 1000, 2000)
 LOW_K = (1e-4, 2e-4)
@@ -69,7 +69,7 @@ def growth(rho: sp.Expr) -> dict:
 
 
 def smoothness(growth_info: dict, dim: int) -> str:
-    """One of :data:`SMOOTHNESS`, from the growth of rho (see the module docstring)."""
+    """One of `SMOOTHNESS`, from the growth of rho (see the module docstring)."""
     if growth_info["class"] != "polynomial":
         return "analytic"
     alpha = (growth_info["p_high"] - (dim - 1)) / 2

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from html import escape
 
-from .._convention import CONVENTION
 from ..catalog import FAMILIES
+from ..infra._convention import CONVENTION
 from . import _classify
 
 HEAD = """<!doctype html>
@@ -105,7 +105,7 @@ def _card(s: dict) -> str:
 
 # --- one pair ---------------------------------------------------------------------------------
 def pair_page(data: dict, prev: str | None, nxt: str | None) -> str:
-    """The page of one pair (``data`` from :func:`actdesign.gallery._pair.compute`)."""
+    """The page of one pair (``data`` from `actdesign.gallery._pair.compute`)."""
     e = data["entry"]
     n = e["name"]
     parts = [_head(f"{e['title']} — actdesign gallery", e["title"], root="../"),

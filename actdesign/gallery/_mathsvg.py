@@ -12,7 +12,7 @@ import io
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .._optional import require
+from ..infra._optional import require
 
 
 class MathtextPrinter(LatexPrinter):

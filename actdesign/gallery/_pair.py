@@ -1,6 +1,6 @@
 """Everything shown for one catalog entry, computed from the public actdesign API.
 
-:func:`compute` returns the page data (a JSON-ready dict) and writes the figures and
+`compute` returns the page data (a JSON-ready dict) and writes the figures and
 formula SVGs into the entry's folder. Each optional section (fit, gain, exports, the
 design check) is computed on its own: a dependency API that is absent from this build
 is listed under ``missing``; a section that fails for this entry is listed under
@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from .. import _symbols as S
-from .._convention import CONVENTION
-from .._parse import parse_activation
 from ..catalog import Entry
+from ..formula._parse import parse_activation
+from ..infra import _symbols as S
+from ..infra._convention import CONVENTION
 from . import _classify, _mathsvg, _plots
 
 Z_GRID = np.linspace(-6.0, 6.0, 1200)  # even count: z = 0 (K0's singularity) is not sampled
@@ -75,7 +75,7 @@ def activation(entry: Entry):
 
 def derivative(act, nu: int):
     """(values of phi^(nu) on Z_GRID, note); delta terms of closed forms are dropped and noted."""
-    from .._evaluate import evaluate
+    from ..formula._evaluate import evaluate
 
     if act.phi is None:
         return act.derivative(Z_GRID, nu), ""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._convention import SHORT
-from .._optional import require
+from ..infra._convention import SHORT
+from ..infra._optional import require
 
 PHI_COLOURS = ("#1f5fa8", "#d2691e", "#3a8a3a")
 DPI = 100

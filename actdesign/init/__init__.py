@@ -1,10 +1,10 @@
 """Initialisation around any activation: variance flow and gains, SWIM, GO.
 
-* :mod:`actdesign.init.varflow`: moments, forward/backward variance maps, fixed points,
+* `actdesign.init.varflow`: moments, forward/backward variance maps, fixed points,
   bifurcations and depth trajectories (numpy).
-* :func:`gain`: the second-moment gain with chi at its fixed point.
-* :mod:`actdesign.init.swim`: sampled networks (SWIM) with per-layer scale schedules (numpy).
-* :mod:`actdesign.init.go`: globally orthogonal (GO) initialisation (torch; imported on use).
+* `gain`: the second-moment gain with chi at its fixed point.
+* `actdesign.init.swim`: sampled networks (SWIM) with per-layer scale schedules (numpy).
+* `actdesign.init.go`: globally orthogonal (GO) initialisation (torch; imported on use).
 """
 
 from . import varflow as varflow

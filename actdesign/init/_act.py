@@ -2,7 +2,7 @@
 
 Closed forms are differentiated once and cached; their break points are the real
 zeros of the arguments of switching functions (Abs, Max, Heaviside, Piecewise
-conditions, ...), found by :mod:`actdesign._kinks`. Tabulated activations break at their knots.
+conditions, ...), found by `actdesign.formula._kinks`. Tabulated activations break at their knots.
 """
 
 from __future__ import annotations
@@ -14,17 +14,17 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from .. import _symbols as S
-from .._activation import Activation, classical, from_expression
-from .._errors import ActdesignError
-from .._evaluate import evaluate_continuous
-from .._kinks import real_zeros, switch_arguments
+from ..activation._activation import Activation, classical, from_expression
+from ..formula._evaluate import evaluate_continuous
+from ..formula._kinks import real_zeros, switch_arguments
+from ..infra import _symbols as S
+from ..infra._errors import ActdesignError
 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def as_activation(obj) -> Activation:
-    """An :class:`~actdesign.Activation` from an Activation or a formula string in ``z``."""
+    """An `Activation` from an Activation or a formula string in ``z``."""
     if isinstance(obj, Activation):
         return obj
     if isinstance(obj, str):
@@ -77,6 +77,11 @@ def _tabulated(act: Activation) -> Evaluators:
     # Knots join Hermite pieces smoothly (C^1 or better), so they are not breaks: with
     # tens of thousands of knots, splitting panels at each would cost far more than it gains.
     tab = act.tabulation
+    if getattr(act, "explicit", None) is not None:  # phi = closed-form part + table (issue 21)
+        f, df = (lambda x: act.derivative(x, 0)), (lambda x: act.derivative(x, 1))
+        zero = np.zeros(1)
+        return Evaluators(phi=f, dphi=df, breaks=zero, smooth=False, rtol=1e-10,
+                          singular=_singular(zero, f, df))
     return Evaluators(
         phi=lambda x: tab(x, 0),
         dphi=lambda x: tab(x, 1),

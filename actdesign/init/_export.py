@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import _symbols as S
-from .._errors import ActdesignError
-from .._optional import require
+from ..infra import _symbols as S
+from ..infra._errors import ActdesignError
+from ..infra._optional import require
 from ..registry import FAMILIES
 
 # closed form -> name of the framework function (torch.<name>, jax.numpy/jax.nn.<name>),

@@ -8,7 +8,7 @@ the second-moment rule alone does not control correlations (notably for bumps, E
 
 The variance map is written for the layer RMS s (pre-activations have std c s), so unit
 pre-activation variance at c = gain is the fixed point s* = 1/gain. That point may be
-unstable (or, at another c, not a fixed point at all): :attr:`Gain.reached` is the fixed
+unstable (or, at another c, not a fixed point at all): `Gain.reached` is the fixed
 point the flow started there actually reaches, with its own chi.
 """
 
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._convention import CONVENTION
-from .._errors import ActdesignError
+from ..infra._convention import CONVENTION
+from ..infra._errors import ActdesignError
 from . import varflow
 from ._act import as_activation
 
@@ -31,6 +31,25 @@ class Gain:
 
     ``float(g)`` is the gain. ``mean``, ``second`` and ``deriv_second`` are E[phi(Z)],
     E[phi(Z)^2] and E[phi'(Z)^2] for Z ~ N(0, 1).
+
+    Attributes
+    ----------
+    gain : float
+        g = 1 / sqrt(E[phi(Z)^2]): fan-in weights of standard deviation g / sqrt(d_in)
+        keep a unit-variance pre-activation at unit variance.
+    chi : float
+        g^2 E[phi'(Z)^2], the order/chaos multiplier of gradients at that point.
+    c : float
+        Weight scale at which ``fixed_points`` are reported (default: the gain).
+    fixed_points : tuple of FixedPoint
+        Fixed points of the forward variance map at ``c``.
+    mean, second, deriv_second : float
+        E[phi(Z)], E[phi(Z)^2] and E[phi'(Z)^2] for Z ~ N(0, 1).
+    start : float
+        s0 = 1 / gain, the input RMS that gives unit pre-activation variance at c = gain.
+    reached : FixedPoint or None
+        The fixed point the flow from ``start`` at ``c`` settles on (None: it does not
+        settle within 400 layers).
     """
 
     gain: float
@@ -72,7 +91,7 @@ def gain(activation, c: float | None = None, method: str = "auto") -> Gain:
     c : float, optional
         Weight scale at which the forward map's fixed points are reported (default: the gain).
     method : str
-        Quadrature route, see :func:`actdesign.init.varflow.moments`.
+        Quadrature route, see `actdesign.init.varflow.moments`.
 
     Examples
     --------

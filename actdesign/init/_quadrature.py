@@ -2,7 +2,7 @@
 
 Two rules, both vectorised over sigma:
 
-* Gauss–Hermite (probabilists' weight), for smooth integrands; :func:`expect`
+* Gauss–Hermite (probabilists' weight), for smooth integrands; `expect`
   checks it against a rule of twice the order and falls back to panels when the
   two disagree (tanh at large sigma is smooth but nearly a step, and converges slowly).
 * Adaptive composite Gauss–Legendre on panels of the standard-normal variable t,

@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from .._errors import ActdesignError
-from .._optional import require
+from ..infra._errors import ActdesignError
+from ..infra._optional import require
 from ._act import as_activation
 from ._export import elementwise, torch_function
 

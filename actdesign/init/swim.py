@@ -24,12 +24,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._data_checks import check_training
-from .._errors import ActdesignError
-from .._memory import check as check_memory
-from .._memory import env_fix
-from .._progress import progress
-from .._roots import bracketed_root
+from ..formula._roots import bracketed_root
+from ..infra._data_checks import check_training
+from ..infra._errors import ActdesignError
+from ..infra._memory import check as check_memory
+from ..infra._memory import env_fix
+from ..infra._progress import progress
 from ._act import as_activation, evaluators
 
 SCHEDULES = ("original", "ordered", "reversed")
@@ -166,7 +166,7 @@ class SampledMLP:
     activation : Activation or str
         Activation (a formula in ``z`` such as ``"tanh(z)"``, or a designed one).
     schedule : {"original", "ordered", "reversed"} or sequence of float
-        s1 per layer (see :func:`scale_schedule`); explicit values are required for
+        s1 per layer (see `scale_schedule`); explicit values are required for
         non-monotone activations.
     s2 : None, "half" or sequence of float
         Bias shifts; None keeps the activation's s2/s1 (1/2 for tanh-like phi, 0 for ReLU).
@@ -185,7 +185,7 @@ class SampledMLP:
     repetitions : int
         Candidate-pair multiplier (repetition_scaler).
     seed : int
-        Seed; every layer draws from ``default_rng(seed)`` (see :func:`layer_seeds`).
+        Seed; every layer draws from ``default_rng(seed)`` (see `layer_seeds`).
     max_memory : int, str or None
         Memory budget (bytes or e.g. ``"8GB"``); default ``$ACTDESIGN_MAX_MEMORY`` or the
         memory available. A fit whose estimate exceeds it is refused before it starts.
@@ -206,7 +206,20 @@ class SampledMLP:
     max_memory: object = None
 
     def fit(self, X, y) -> SampledMLP:
-        """Sample the hidden layers on (X, y) and solve the output layer."""
+        """Sample the hidden layers on (X, y) and solve the output layer.
+
+        Parameters
+        ----------
+        X : array (M, D)
+            Training inputs.
+        y : array (M,) or (M, K)
+            Targets (class labels when ``classifier``).
+
+        Returns
+        -------
+        SampledMLP
+            self, fitted.
+        """
         X, Y = self._check_fit_input(X, y)
         act = as_activation(self.activation)
         self.activation_ = act
@@ -254,7 +267,15 @@ class SampledMLP:
         return check_training(X, y.reshape(X.shape[0], -1), what="SWIM")
 
     def features(self, X, layer: int = -1) -> np.ndarray:
-        """Post-activation features of hidden layer ``layer`` (default: the last)."""
+        """Post-activation features of hidden layer ``layer`` (default: the last).
+
+        Parameters
+        ----------
+        X : array (M, D)
+            Points with the number of input columns the network was fitted on.
+        layer : int
+            Hidden layer index (Python indexing: -1 is the last).
+        """
         self._check_fitted()
         phi = evaluators(self.activation_).phi
         h = self._check_predict_input(X)
@@ -267,16 +288,36 @@ class SampledMLP:
         return h
 
     def preactivations(self, X, layer: int = 0) -> np.ndarray:
-        """Pre-activations x W + b of hidden layer ``layer`` (its input is layer-1's features)."""
+        """Pre-activations x W + b of hidden layer ``layer`` (its input is layer-1's features).
+
+        Parameters
+        ----------
+        X : array (M, D)
+            Points with the number of input columns the network was fitted on.
+        layer : int
+            Hidden layer index (default 0, the first).
+        """
         h = self._check_predict_input(X) if layer == 0 else self.features(X, layer - 1)
         return h @ self.weights_[layer] + self.biases_[layer]
 
     def decision_function(self, X) -> np.ndarray:
-        """Linear outputs (one column per class for classifiers)."""
+        """Linear outputs (one column per class for classifiers).
+
+        Parameters
+        ----------
+        X : array (M, D)
+            Points with the number of input columns the network was fitted on.
+        """
         return self.features(X) @ self.coef_ + self.intercept_
 
     def predict(self, X) -> np.ndarray:
-        """Predictions: values (shape of the training y) or class labels."""
+        """Predictions: values (shape of the training y) or class labels.
+
+        Parameters
+        ----------
+        X : array (M, D)
+            Points with the number of input columns the network was fitted on.
+        """
         out = self.decision_function(X)
         if self.classifier:
             return self.classes_[np.argmax(out, axis=1)]
@@ -302,7 +343,13 @@ class SampledMLP:
         return list(zip(self.weights_, self.biases_, strict=True)) + [(self.coef_, self.intercept_)]
 
     def to_torch(self, dtype=None):
-        """A ``torch.nn.Sequential`` of Linear + activation layers computing decision_function."""
+        """A ``torch.nn.Sequential`` of Linear + activation layers computing decision_function.
+
+        Parameters
+        ----------
+        dtype : torch.dtype, optional
+            Parameter dtype (default ``torch.float64``).
+        """
         from ._export import to_torch
 
         return to_torch(self, dtype)
@@ -315,7 +362,7 @@ class SampledMLP:
 
 
 def memory_estimate(points: int, dim: int, widths, outputs: int = 1, repetitions: int = 1) -> int:
-    """Peak bytes of :meth:`SampledMLP.fit` on ``points`` x ``dim`` inputs.
+    """Peak bytes of `SampledMLP.fit` on ``points`` x ``dim`` inputs.
 
     Layer l (input width d, output width w) draws P = points * ceil(w / points) *
     repetitions candidate pairs (indices, differences P x d, distances, densities) and

@@ -14,7 +14,7 @@ Moments E[phi], E[phi^2], E[phi'^2] come from Gauss–Hermite quadrature where p
 smooth (checked against a rule of twice the order), adaptive panels split at the kinks
 (closed forms with Abs/Max/Piecewise) and graded towards singular points, or, on
 request, the spectrum alone (zero-phase "bump" designs). Nothing here depends on the
-Fourier convention except the spectral route, which uses :data:`actdesign.CONVENTION`.
+Fourier convention except the spectral route, which uses `actdesign.CONVENTION`.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._activation import Activation
-from .._errors import ActdesignError
-from .._roots import bracketed_root
+from ..activation._activation import Activation
+from ..formula._roots import bracketed_root
+from ..infra._errors import ActdesignError
 from . import _fourier
 from . import _quadrature as Q
 from ._act import as_activation, evaluators
@@ -46,7 +46,17 @@ __all__ = [
 
 
 class Moments(NamedTuple):
-    """E[phi(X)], E[phi(X)^2], E[phi'(X)^2] for X ~ N(bias, sigma^2)."""
+    """E[phi(X)], E[phi(X)^2], E[phi'(X)^2] for X ~ N(bias, sigma^2).
+
+    Attributes
+    ----------
+    mean : ndarray or float
+        E[phi(X)], one value per sigma.
+    second : ndarray or float
+        E[phi(X)^2].
+    deriv_second : ndarray or float
+        E[phi'(X)^2] (inf when phi jumps).
+    """
 
     mean: np.ndarray
     second: np.ndarray
@@ -162,7 +172,20 @@ def _expect(fn, ev, sigma, bias, route, rtol=Q.RTOL):
 class VarianceMap:
     """s -> sqrt(E[f(c s Z + b)^2]) with f = phi (forward) or phi' (backward).
 
-    Call it on floats or arrays; see :func:`forward_map` and :func:`backward_map`.
+    Call it on floats or arrays; see `forward_map` and `backward_map`.
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c : float
+        Weight scale (> 0): fan-in weights have standard deviation ``c / sqrt(d_in)``.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    kind : {"forward", "backward"}
+        The map of phi (forward, default) or of phi' (backward).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
     """
 
     activation: Activation
@@ -206,7 +229,13 @@ class VarianceMap:
         return np.real(out)
 
     def slope(self, s: float) -> float:
-        """F'(s) by a central difference (one-sided F(h)/h at s = 0, where F(0) = 0)."""
+        """F'(s) by a central difference (one-sided F(h)/h at s = 0, where F(0) = 0).
+
+        Parameters
+        ----------
+        s : float
+            Input RMS s >= 0.
+        """
         if s == 0:
             h = 1e-7
             return float((self(h) - self(0.0)) / h)
@@ -214,7 +243,13 @@ class VarianceMap:
         return float((self(s + h) - self(s - h)) / (2 * h))
 
     def chi(self, s: float) -> float | None:
-        """c^2 E[phi'(c s Z + b)^2] for forward maps (None for backward ones)."""
+        """c^2 E[phi'(c s Z + b)^2] for forward maps (None for backward ones).
+
+        Parameters
+        ----------
+        s : float
+            Input RMS s >= 0.
+        """
         if self.kind != "forward":
             return None
         m = VarianceMap(self.activation, self.c, self.bias, "backward", self.method)
@@ -231,6 +266,11 @@ class VarianceMap:
         |f| seen on a wide sample of z when that bound is smaller (F(s) <= sup|f|), so
         bounded activations are not scanned where no fixed point can be. Pairs of roots
         closer than one grid step (near a saddle-node) are not reported.
+
+        Parameters
+        ----------
+        s_max : float
+            Upper end of the scanned range [0, s_max] (default 1e3).
         """
         top = min(float(s_max), 2 * self._sup_f())
         n = max(2, int(np.ceil(SCAN_PER_DECADE * np.log10(top / SCAN_MIN))) + 1)
@@ -278,7 +318,15 @@ class VarianceMap:
         return FixedPoint(float(s), slope, bool(abs(slope) < 1 - 1e-9), self.chi(s))
 
     def trajectory(self, depth: int, s0: float = 1.0) -> np.ndarray:
-        """s_0 = s0, s_{l+1} = F(s_l) for l < depth; an array of depth + 1 values."""
+        """s_0 = s0, s_{l+1} = F(s_l) for l < depth; an array of depth + 1 values.
+
+        Parameters
+        ----------
+        depth : int
+            Number of layers.
+        s0 : float
+            RMS of the input layer (default 1).
+        """
         s = [float(s0)]
         for _ in range(int(depth)):
             s.append(float(self(s[-1])))
@@ -304,29 +352,113 @@ def _runs(mask, min_len):
 
 
 def forward_map(activation, c: float, bias: float = 0.0, method: str = "auto") -> VarianceMap:
-    """The forward map s -> sqrt(E[phi(c s Z + b)^2]) (seed 003, Eq. 2.1)."""
+    """The forward map s -> sqrt(E[phi(c s Z + b)^2]) (seed 003, Eq. 2.1).
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c : float
+        Weight scale (> 0): fan-in weights have standard deviation ``c / sqrt(d_in)``.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
+    """
     return VarianceMap(activation, float(c), float(bias), "forward", method)
 
 
 def backward_map(activation, c: float, bias: float = 0.0, method: str = "auto") -> VarianceMap:
-    """The backward map s -> sqrt(E[phi'(c s Z + b)^2]) (seed 003, Eq. B.3)."""
+    """The backward map s -> sqrt(E[phi'(c s Z + b)^2]) (seed 003, Eq. B.3).
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c : float
+        Weight scale (> 0): fan-in weights have standard deviation ``c / sqrt(d_in)``.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
+    """
     return VarianceMap(activation, float(c), float(bias), "backward", method)
 
 
 def fixed_points(activation, c: float, bias: float = 0.0, kind: str = "forward",
                  s_max: float = 1e3, method: str = "auto") -> list[FixedPoint]:
-    """Fixed points of the forward or backward map at scale ``c``."""
+    """Fixed points of the forward or backward map at scale ``c``.
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c : float
+        Weight scale (> 0): fan-in weights have standard deviation ``c / sqrt(d_in)``.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    kind : {"forward", "backward"}
+        The map of phi (forward, default) or of phi' (backward).
+    s_max : float
+        Upper end of the scanned range [0, s_max] (default 1e3).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
+
+    Returns
+    -------
+    list of FixedPoint
+        See `VarianceMap.fixed_points`.
+    """
     return VarianceMap(activation, float(c), float(bias), kind, method).fixed_points(s_max)
 
 
 def bifurcation(activation, c_values, bias: float = 0.0, kind: str = "forward",
                 s_max: float = 1e3, method: str = "auto") -> list[tuple[float, list[FixedPoint]]]:
-    """Fixed points over a range of scales: ``[(c, [FixedPoint, ...]), ...]``."""
+    """Fixed points over a range of scales: ``[(c, [FixedPoint, ...]), ...]``.
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c_values : iterable of float
+        Weight scales (> 0), as ``c`` in `fixed_points`.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    kind : {"forward", "backward"}
+        The map of phi (forward, default) or of phi' (backward).
+    s_max : float
+        Upper end of the scanned range [0, s_max] (default 1e3).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
+    """
     act = as_activation(activation)
     return [(float(c), fixed_points(act, c, bias, kind, s_max, method)) for c in c_values]
 
 
 def trajectory(activation, c: float, depth: int, s0: float = 1.0, bias: float = 0.0,
                kind: str = "forward", method: str = "auto") -> np.ndarray:
-    """RMS of layers 0..depth under the forward (or backward) map, starting from ``s0``."""
+    """RMS of layers 0..depth under the forward (or backward) map, starting from ``s0``.
+
+    Parameters
+    ----------
+    activation : Activation or str
+        An activation, or a formula in ``z`` such as ``"tanh(z)"``.
+    c : float
+        Weight scale (> 0): fan-in weights have standard deviation ``c / sqrt(d_in)``.
+    bias : float
+        Bias b, the pre-activation mean (default 0).
+    depth : int
+        Number of layers.
+    s0 : float
+        RMS of the input layer (default 1).
+    kind : {"forward", "backward"}
+        The map of phi (forward, default) or of phi' (backward).
+    method : {"auto", "gauss_hermite", "quad", "fourier"}
+        Quadrature route, as in `moments` (default "auto").
+
+    Returns
+    -------
+    ndarray (depth + 1,)
+        s_0, ..., s_depth.
+    """
     return VarianceMap(activation, float(c), float(bias), kind, method).trajectory(depth, s0)

@@ -1,6 +1,6 @@
 """The activation registry: one record per family, the single source of truth.
 
-Each :class:`Family` holds the closed form, the penalty (transform pair), kinks,
+Each `Family` holds the closed form, the penalty (transform pair), kinks,
 homogeneity, null-space order, uniform-law autocorrelation, the fused-kernel code,
 framework names and the key of the Gaussian-law kernel. design's checks, analyze's
 pattern table, export's native names, fit's catalog and kernels, init's native names

@@ -1,7 +1,7 @@
 """numpy evaluations of the base functions b(u) and their uniform-law autocorrelations G.
 
 Each function takes ``(u, extra)`` (or ``(t, extra)``), ``extra`` holding the family's
-numeric parameters in the order of :attr:`Family.params`. scipy loads on first use only.
+numeric parameters in the order of `Family.params`. scipy loads on first use only.
 """
 
 from __future__ import annotations

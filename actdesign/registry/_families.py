@@ -14,8 +14,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from .._symbols import k as K
-from .._symbols import z as Z
+from ..infra._symbols import k as K
+from ..infra._symbols import z as Z
 from . import _bases as b
 from ._family import Family
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .._symbols import k as K
-from .._symbols import z as Z
+from ..infra._symbols import k as K
+from ..infra._symbols import z as Z
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Family:
         ``numpy.<n>``, ``torch.<n>`` and ``jax.numpy.<n>`` (``jax.<n>`` for ``nn.*``)
         compute phi at the default parameters exactly.
     gaussian_kernel : str or None
-        Key of the Gaussian-law closed-form NNGP kernel (actdesign.fit._gaussian_closed).
+        Key of the Gaussian-law closed-form NNGP kernel (actdesign.fit.gaussian._closed).
     shape : {"bump", "sigmoid", "relu"} or None
         The design shape whose zero-phase solution is phi up to sign and the null space
         (None: phi is not zero-phase, e.g. odd or one-sided bumps).
@@ -104,7 +104,13 @@ class Family:
         return {s: sp.nsimplify(values[n]) for n, s in self.symbols.items()}
 
     def extra_values(self, **overrides) -> tuple:
-        """The kernels' ``extra`` vector at the defaults (or ``overrides``)."""
+        """The kernels' ``extra`` vector at the defaults (or ``overrides``).
+
+        Parameters
+        ----------
+        **overrides
+            Parameter name -> value, replacing the defaults of ``params``.
+        """
         values = {**dict(self.params), **overrides}
         return tuple(float(values[n]) for n in self.extra)
 
@@ -126,7 +132,16 @@ class Family:
         return self.degree(extra) if callable(self.degree) else self.degree
 
     def pattern(self, wilds: dict, A: sp.Wild, s: sp.Wild) -> sp.Expr:
-        """analyze's pattern: A*phi(s*z) (or A*phi(z)) with the parameters as wildcards."""
+        """analyze's pattern: A*phi(s*z) (or A*phi(z)) with the parameters as wildcards.
+
+        Parameters
+        ----------
+        wilds : dict
+            Parameter name -> SymPy ``Wild`` standing for it.
+        A, s : sympy.Wild
+            Wildcards of the amplitude and of the scale of z (s is unused when the family
+            is not ``scalable``).
+        """
         expr = self.phi.xreplace({sym: wilds[n] for n, sym in self.symbols.items()})
         if not self.scalable:
             return A * expr
@@ -135,7 +150,15 @@ class Family:
 
     def rho_matched(self, values: dict, A, s) -> sp.Expr:
         """rho of A*phi(s*z) for the matched parameter ``values`` (name -> number):
-        s^2 rho(k/s) / A^2 (theory.md section 5)."""
+        s^2 rho(k/s) / A^2 (theory.md section 5).
+
+        Parameters
+        ----------
+        values : dict
+            Parameter name -> matched number.
+        A, s : sympy.Expr
+            Matched amplitude and scale of z.
+        """
         rho = self.rho.xreplace({sym: values[n] for n, sym in self.symbols.items()})
         if self.scalable:
             rho = s**2 * rho.xreplace({K: K / s})

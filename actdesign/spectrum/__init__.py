@@ -1,8 +1,8 @@
 """Spectra of functions, samples and networks; frequency tracking; kernel-regime predictions.
 
-Everything follows :data:`actdesign.CONVENTION`: F[f](k) = ∫ f(x) e^{-ikx} dx with angular
+Everything follows `actdesign.CONVENTION`: F[f](k) = ∫ f(x) e^{-ikx} dx with angular
 k. ``unit="cycles"`` only relabels the frequency axis (k / 2 pi), as in seed 002's plots.
-Amplitude normalisation: see :class:`Spectrum`. Importing this package loads numpy only;
+Amplitude normalisation: see `Spectrum`. Importing this package loads numpy only;
 finufft, scipy, matplotlib, torch and jax load inside the functions that need them.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .._memory import check, env_fix
+from ..infra._memory import check, env_fix
 
 DEFAULT_PAD = {1: 4, 2: 2}
 

@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 
 CHUNK = 1 << 16  # rows per call when evaluating a torch module (bounded memory)
 

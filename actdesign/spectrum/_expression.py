@@ -1,8 +1,8 @@
 """Functions given as formulas in x (1-D) or x and y (2-D), parsed by the allow-list parser.
 
 User text is never evaluated as Python: it is parsed into SymPy by
-``actdesign._parse.parse_expression`` and evaluated by the tree walk of
-``actdesign._evaluate.evaluate``. That walk binds one symbol, so a 2-D formula is evaluated
+``actdesign.formula._parse.parse_expression`` and evaluated by the tree walk of
+``actdesign.formula._evaluate.evaluate``. That walk binds one symbol, so a 2-D formula is evaluated
 row by row with y substituted by each grid value (one substitution per distinct y).
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .. import _symbols as S
-from .._errors import ActdesignError
-from .._evaluate import evaluate
-from .._parse import parse_expression
-from .._timeout import capped
+from ..formula._evaluate import evaluate
+from ..formula._parse import parse_expression
+from ..infra import _symbols as S
+from ..infra._errors import ActdesignError
+from ..infra._timeout import capped
 
 
 def expression_function(text: str):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._csv import read_table
-from .._errors import DataError
+from ..infra._errors import DataError
+from ..infra.files._csv import read_table
 from ._transform import sample_spectrum
 
 UNIFORM_RTOL = 1e-9
@@ -33,7 +33,7 @@ def _uniform_axis(x):
 
 
 def data_spectrum(points, values, *, domain=None, window="box", pad=None, unit="angular"):
-    """Spectrum of samples as read by :func:`read_csv`: FFT for uniform grids, NUFFT otherwise.
+    """Spectrum of samples as read by `read_csv`: FFT for uniform grids, NUFFT otherwise.
 
     A uniform 1-D grid (or full 2-D tensor grid) is treated as cell-centred, so its default
     domain extends half a spacing beyond the outer samples.

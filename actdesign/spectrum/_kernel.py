@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 from ._penalty import penalty_function
 from ._units import unit_factor
 
@@ -37,7 +37,24 @@ def ridge_shrinkage(penalty, k, lam, *, unit="angular"):
     """1 / (1 + lam rho(k)): the fraction of the target kept at frequency k by kernel ridge.
 
     ``lam`` is the effective ridge constant in units of rho (see
-    :meth:`RandomFeatureModel.effective_ridge` for a given network and loss).
+    `RandomFeatureModel.effective_ridge` for a given network and loss).
+
+    Parameters
+    ----------
+    penalty : Activation, str, sympy.Expr or callable
+        rho: an activation (its penalty), a penalty string such as ``"k^4"``, a SymPy
+        expression in k or a callable of angular k (see ``penalty_function``).
+    k : float or array
+        Frequencies, in ``unit``.
+    lam : float
+        Effective ridge constant lambda >= 0, in units of rho.
+    unit : {"angular", "cycles"}
+        Unit of ``k`` (default angular; cycles are converted to 2 pi k).
+
+    Returns
+    -------
+    ndarray
+        1 / (1 + lam rho(k)), between 0 and 1.
     """
     rho = penalty_function(penalty)(np.asarray(k, dtype=float) / unit_factor(unit))
     with np.errstate(over="ignore"):
@@ -50,7 +67,7 @@ def predicted_convergence(rate, steps, lr, *, discrete=False):
     Parameters
     ----------
     rate : array
-        lambda(k) per unit learning rate (e.g. :meth:`RandomFeatureModel.rate`).
+        lambda(k) per unit learning rate (e.g. `RandomFeatureModel.rate`).
     steps : array
         Iteration counts t.
     lr : float
@@ -72,7 +89,7 @@ class RandomFeatureModel:
     Parameters
     ----------
     activation : callable
-        phi, a numpy callable (an :class:`actdesign.Activation` works).
+        phi, a numpy callable (an `actdesign.Activation` works).
     penalty : optional
         rho for the prediction (default: read from ``activation``; see ``penalty_function``).
     width : int
@@ -82,9 +99,11 @@ class RandomFeatureModel:
     weight_law : {"sign", "normal", "uniform"}
         w_i = ±weight_scale, N(0, weight_scale^2), or U[-weight_scale, weight_scale].
     weight_scale : float
+        Scale of the weights (> 0; default 1), as in ``weight_law``.
     loss : {"mse", "half_mse"}
         c = 1 (torch's MSELoss) or 1/2.
     seed : int
+        Seed of the numpy generator that draws the weights and biases (default 0).
     """
 
     activation: object

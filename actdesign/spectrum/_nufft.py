@@ -1,6 +1,6 @@
 """Non-uniform Fourier sums through finufft (CPU) or cufinufft (GPU), imported lazily.
 
-Every sum here is F(k) = sum_j c_j exp(-i k . x_j): the sign of :data:`actdesign.CONVENTION`.
+Every sum here is F(k) = sum_j c_j exp(-i k . x_j): the sign of `actdesign.CONVENTION`.
 No dense (points x frequencies) matrix is ever formed, so 10^6 points and 10^4
 frequencies cost O(N + K log K) time and O(N + K) memory.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import ActdesignError
-from .._optional import require
+from ..infra._errors import ActdesignError
+from ..infra._optional import require
 
 BACKENDS = ("finufft", "cufinufft")
 DEFAULT_EPS = 1e-12

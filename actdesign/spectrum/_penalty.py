@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 
 HALF_WIDTHS = (20.0, 40.0, 80.0, 160.0, 320.0)  # windows tried for a decaying phi
 DECAY = 1e-13  # |phi| at the window's ends relative to max |phi|
@@ -19,18 +19,18 @@ def penalty_function(source):
     Parameters
     ----------
     source : Activation, str, sympy.Expr or callable
-        An :class:`actdesign.Activation` (its ``penalty``; or, if it has none, the numeric
+        An `actdesign.Activation` (its ``penalty``; or, if it has none, the numeric
         |F[phi](k)|^-2 of a phi that decays), a penalty string such as ``"k^4"`` (parsed by
         the allow-list parser), a SymPy expression in ``k``, or a callable rho(k).
     """
-    from .._activation import Activation
+    from ..activation._activation import Activation
 
     if isinstance(source, Activation):
         if source.rho is not None:
             return source.penalty
         return _numeric_penalty(source)
     if isinstance(source, str):
-        from .._parse import parse_penalty
+        from ..formula._parse import parse_penalty
 
         return _sympy_penalty(parse_penalty(source))
     if hasattr(source, "free_symbols"):
@@ -44,8 +44,8 @@ def penalty_function(source):
 
 
 def _sympy_penalty(expr):
-    from .. import _symbols as S
-    from .._evaluate import evaluate
+    from ..formula._evaluate import evaluate
+    from ..infra import _symbols as S
 
     extra = expr.free_symbols - {S.k}
     if extra:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .._convention import SHORT
-from .._errors import ActdesignError
-from .._optional import require
-from ..atomic import atomic_path
+from ..infra._convention import SHORT
+from ..infra._errors import ActdesignError
+from ..infra._optional import require
+from ..infra.files._atomic import atomic_path
 
 METRIC_LABEL = {
     "abs": "|f̂_t(k) − ĝ(k)| (amplitude units)",

@@ -3,7 +3,7 @@
 Amplitude normalisation (documented once, here)
 -----------------------------------------------
 ``values`` approximates the continuous transform of the windowed function,
-F[w f](k) = ∫ w(x) f(x) e^{-ikx} dx, under :data:`actdesign.CONVENTION` (angular k; the
+F[w f](k) = ∫ w(x) f(x) e^{-ikx} dx, under `actdesign.CONVENTION` (angular k; the
 phase refers to the true origin x = 0, not to the left end of the domain). It is the
 midpoint-rule sum dx * sum_j w_j f_j e^{-ik x_j} over cell-centred samples, so for
 smooth functions that vanish at the window's ends it converges spectrally fast.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._convention import CONVENTION
+from ..infra._convention import CONVENTION
 from ._units import unit_factor
 
 
@@ -31,7 +31,7 @@ def _amplitude(values, at_zero, window_integral):
 
 def _check_fraction(energy):
     if not 0.0 < energy <= 1.0:
-        from .._errors import ActdesignError
+        from ..infra._errors import ActdesignError
 
         raise ActdesignError(f"energy fraction must be in (0, 1], got {energy!r}")
 
@@ -47,7 +47,11 @@ class Spectrum:
     values : ndarray of complex
         F[w f] at those frequencies (see the module docstring for the normalisation).
     unit : {"cycles", "angular"}
+        Unit of ``k``: cycles or radians per unit length of x (``values`` do not depend
+        on it).
     window : str
+        Name of the window applied (``"box"``, ``"tukey"``, ``"hann"``, or a callable's
+        ``__name__``).
     domain : tuple of float
         The interval (a, b) the function was windowed to.
     window_integral : float
@@ -55,8 +59,10 @@ class Spectrum:
     n, pad : int
         Samples taken and zero-padding factor (pad = 0 when frequencies were given).
     method : {"fft", "nufft"}
+        How the values were computed: FFT of uniform samples, or non-uniform FFT
+        (samples at arbitrary points, or frequencies ``k`` given).
     convention : str
-        :data:`actdesign.CONVENTION`.
+        `actdesign.CONVENTION`.
     """
 
     k: np.ndarray
@@ -91,7 +97,13 @@ class Spectrum:
         return np.abs(self.values) ** 2
 
     def index(self, k) -> np.ndarray:
-        """Index of the bin nearest to each frequency ``k`` (in ``unit``)."""
+        """Index of the bin nearest to each frequency ``k`` (in ``unit``).
+
+        Parameters
+        ----------
+        k : float or array
+            Frequencies in ``unit``.
+        """
         k = np.atleast_1d(np.asarray(k, dtype=float))
         order = np.argsort(self.k)
         pos = np.clip(np.searchsorted(self.k[order], k), 1, len(order) - 1)
@@ -103,6 +115,11 @@ class Spectrum:
 
         Bins are treated as cells [k_j - dk/2, k_j + dk/2] of a uniform grid; the cumulative
         energy is interpolated linearly inside the cell that crosses the fraction.
+
+        Parameters
+        ----------
+        energy : float
+            Fraction of the total energy, in (0, 1] (default 0.99).
         """
         _check_fraction(energy)
         k = self.k
@@ -129,11 +146,22 @@ class Spectrum:
         Eq. 2 for n = 2 and Eq. 9 for n = 1. The integral runs over both signs of k (the
         one-sided sum is doubled) and is truncated at the highest bin: with the box window a
         function that does not vanish at the domain ends has an infinite true bound.
+
+        Parameters
+        ----------
+        order : int
+            Derivative order n (default 2).
         """
         return derivative_bound(self, order)
 
     def to_dict(self, energy: float = 0.99) -> dict:
-        """A JSON-ready record (what ``actdesign spectrum --json`` prints)."""
+        """A JSON-ready record (what ``actdesign spectrum --json`` prints).
+
+        Parameters
+        ----------
+        energy : float
+            Energy fraction of the reported `bandwidth` (default 0.99).
+        """
         return {
             "dim": 1,
             "k": self.k,
@@ -165,12 +193,12 @@ def _bandwidth_points(k, power, energy):
 def derivative_bound(spec, order: int = 2) -> float:
     """Seed 002's derivative bound B_n = (2 pi)^-D ∫ |K|^n |F(K)| dK (Eq. 2: n=2, Eq. 9: n=1).
 
-    For a 1-D :class:`Spectrum` the one-sided sum is doubled; for a :class:`Spectrum2D` the
+    For a 1-D `Spectrum` the one-sided sum is doubled; for a `Spectrum2D` the
     whole plane is summed. The result bounds max |d^n g/dx^n| of the windowed function g
     (any directional derivative in 2-D) and does not depend on the unit.
     """
     if int(order) != order or order < 0:
-        from .._errors import ActdesignError
+        from ..infra._errors import ActdesignError
 
         raise ActdesignError(f"derivative order must be a non-negative integer, got {order!r}")
     if isinstance(spec, Spectrum2D):
@@ -199,7 +227,7 @@ class RadialProfile:
 class Spectrum2D:
     """Full-plane spectrum of a real function on a box [a, b] x [c, d].
 
-    ``values[i, j]`` is F[w f](kx[i], ky[j]) with the normalisation of :class:`Spectrum`;
+    ``values[i, j]`` is F[w f](kx[i], ky[j]) with the normalisation of `Spectrum`;
     the window is the outer product w(u) w(v).
     """
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._convention import CONVENTION
-from .._errors import ActdesignError
+from ..infra._convention import CONVENTION
+from ..infra._errors import ActdesignError
 from ._callables import evaluate_callable
 from ._transform import _sizes, cell_centres, parse_domain, sample_spectrum
 from ._units import unit_factor
@@ -33,7 +33,7 @@ def find_peaks(spec, *, rel_height=0.1, k_max=None):
     Candidates are taken from the largest down; one is kept when its amplitude exceeds
     LEAK_MARGIN × the leakage the kept peaks (and their mirror images at -k) can put into
     its bin, summed in phase, by the window's sidelobe envelope
-    (:func:`~actdesign.spectrum._windows.leakage_envelope`). A box-window sidelobe (22 % of
+    (`leakage_envelope`). A box-window sidelobe (22 % of
     its peak, more where two peaks' sidelobes add) is therefore never reported as a peak.
     """
     amp = spec.amplitude
@@ -66,8 +66,8 @@ class FrequencyTracker:
     Parameters
     ----------
     target : callable or array
-        The ground truth g: a callable (as for :func:`spectrum`) or its samples on
-        :attr:`x` (n cell-centred points of ``domain``).
+        The ground truth g: a callable (as for `spectrum`) or its samples on
+        `x` (n cell-centred points of ``domain``).
     domain : (a, b)
         Interval on which spectra are taken (1-D).
     n : int
@@ -78,8 +78,11 @@ class FrequencyTracker:
     k_max : float, optional
         Highest frequency for ``peaks="all"``/``"auto"`` (in ``unit``).
     metric : {"abs", "rel", "ratio"}
+        What is recorded per tracked frequency (default ``"rel"``): ``"abs"``, the
+        amplitude of the error ``2|f^ - g^| / ∫w`` in the units of f; ``"rel"``,
+        ``|f^ - g^| / |g^|``; ``"ratio"``, ``|f^| / |g^|``.
     window, pad, unit
-        As in :func:`actdesign.spectrum.spectrum` (pad defaults to 1: one bin per
+        As in `actdesign.spectrum.spectrum` (pad defaults to 1: one bin per
         1/(b - a) cycles, so bin-centred targets have isolated peaks).
 
     Examples
@@ -149,7 +152,22 @@ class FrequencyTracker:
         return np.unique(ref.index(peaks))
 
     def update(self, step, model=None, *, values=None):
-        """Record the model's spectrum at ``step``: pass the model or its values on :attr:`x`."""
+        """Record the model's spectrum at ``step``: pass the model or its values on `x`.
+
+        Parameters
+        ----------
+        step : int
+            Training step (the y axis of `matrix` and `plot`).
+        model : callable, optional
+            The model: a numpy, JAX or torch callable, evaluated on `x`.
+        values : array (n,), optional
+            The model's values on `x` instead (exactly one of ``model`` and ``values``).
+
+        Returns
+        -------
+        ndarray
+            The metric at the tracked frequencies (the new row of `matrix`).
+        """
         if (model is None) == (values is None):
             raise ActdesignError("pass exactly one of model or values to update()")
         spec = sample_spectrum(self._values(model if values is None else values), **self._opts)
@@ -169,7 +187,13 @@ class FrequencyTracker:
     __call__ = update
 
     def every(self, period: int):
-        """A callback ``cb(step, model)`` that records only when ``step % period == 0``."""
+        """A callback ``cb(step, model)`` that records only when ``step % period == 0``.
+
+        Parameters
+        ----------
+        period : int
+            Record every ``period``-th step.
+        """
 
         def callback(step, model=None, *, values=None):
             if step % period == 0:
@@ -188,11 +212,39 @@ class FrequencyTracker:
         return np.array(self._values_at).reshape(len(self._values_at), self.k.size)
 
     def convergence_steps(self, level=E_FOLD):
-        """Per frequency, the first step (log-interpolated) where the metric falls to ``level``."""
+        """Per frequency, the first step (log-interpolated) where the metric falls to ``level``.
+
+        Parameters
+        ----------
+        level : float
+            Threshold of the metric (default 1/e); frequencies that never reach it get inf.
+        """
         return convergence_steps(self.matrix, self.steps, level)
 
     def plot(self, ax=None, *, path=None, predicted=None, clip=(0.0, 1.0), title=None):
-        """Heatmap of :attr:`matrix` (x: frequency, y: step), with ``predicted`` as contours."""
+        """Heatmap of `matrix` (x: frequency, y: step), with ``predicted`` as contours.
+
+        Needs matplotlib (``pip install 'actdesign[plot]'``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into these axes (default: a new figure).
+        path : str or Path, optional
+            With no ``ax``: also write the figure there (atomically; format from the
+            suffix).
+        predicted : array, optional
+            A prediction of `matrix` (same shape), drawn as contours at 0.1, 0.5, 0.9.
+        clip : (float, float)
+            Colour range; the metric is clipped to it (default (0, 1)).
+        title : str, optional
+            Axes title.
+
+        Returns
+        -------
+        Figure or Axes
+            The new figure, or ``ax`` when given.
+        """
         from ._plot import heatmap
 
         return heatmap(self, ax=ax, path=path, predicted=predicted, clip=clip, title=title)

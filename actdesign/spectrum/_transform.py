@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 from . import _nufft
 from ._budget import check_spectrum, count, sample_dim
 from ._callables import check_finite, evaluate_callable
@@ -69,7 +69,7 @@ def spectrum(f, domain, *, n=None, window="box", pad=None, unit="angular", k=Non
     ----------
     f : callable
         A numpy function ``f(x)`` (or ``f(x, y)`` in 2-D), a JAX function (same calling
-        convention), an :class:`actdesign.Activation`, or a ``torch.nn.Module`` mapping
+        convention), an `actdesign.Activation`, or a ``torch.nn.Module`` mapping
         (N, D) inputs to N outputs.
     domain : (a, b) or ((a, b), (c, d))
         The interval or box; outside it the function is taken as zero (after the window).
@@ -88,6 +88,8 @@ def spectrum(f, domain, *, n=None, window="box", pad=None, unit="angular", k=Non
     Returns
     -------
     Spectrum or Spectrum2D
+        `Spectrum` (one-sided, k >= 0) for an interval; `Spectrum2D` (full plane) for a
+        box.
     """
     boxes = parse_domain(domain)
     ns = _sizes(n, len(boxes))
@@ -124,7 +126,7 @@ def sample_spectrum(
         Voronoi cell length inside the domain (uniform cell-centred points give exactly the
         FFT's weights); in 2-D by area / N (a sample-mean estimate).
     window, pad, unit, k
-        As in :func:`spectrum`.
+        As in `spectrum`.
     eps : float
         NUFFT relative tolerance.
     backend : {"finufft", "cufinufft"}
@@ -133,6 +135,8 @@ def sample_spectrum(
     Returns
     -------
     Spectrum or Spectrum2D
+        `Spectrum` (one-sided, k >= 0) for an interval; `Spectrum2D` (full plane) for a
+        box.
     """
     values = np.asarray(values)
     if np.iscomplexobj(values):

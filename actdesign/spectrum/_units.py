@@ -1,6 +1,6 @@
 """Frequency units. Transform values never change with the unit: only the k axis does.
 
-Under :data:`actdesign.CONVENTION` the transform is F(k) = ∫ f(x) e^{-ikx} dx with angular
+Under `actdesign.CONVENTION` the transform is F(k) = ∫ f(x) e^{-ikx} dx with angular
 k. In cycles per unit (seed 002's plots: sin(pi x) sits at 0.5) the same number is
 F(2 pi nu), so a spectrum in cycles is the angular one with its axis divided by 2 pi.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 
 # display unit -> factor from angular frequency to that unit
 UNITS = {"angular": 1.0, "cycles": 1.0 / (2.0 * math.pi)}

@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 
 TUKEY_ALPHA = 0.25  # fraction of the interval that tapers (half on each side)
 
@@ -57,7 +57,7 @@ def leakage_envelope(window) -> tuple:
 
 
 def window_function(window):
-    """The window callable for a name in :data:`WINDOWS`, or a user callable w(u) itself."""
+    """The window callable for a name in `WINDOWS`, or a user callable w(u) itself."""
     if callable(window):
         return window
     try:

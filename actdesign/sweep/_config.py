@@ -13,11 +13,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._errors import ActdesignError
-from .._filelimits import load_toml
-from .._timeout import capped
+from ..infra._errors import ActdesignError
+from ..infra._timeout import capped
+from ..infra.files._filelimits import load_toml
 from ._schema import AXES, REQUIRED, SCHEMA, check_value
-
 
 
 class SweepConfigError(ActdesignError):
@@ -35,7 +34,19 @@ class Task:
 
 @dataclass
 class SweepConfig:
-    """A checked configuration: its name, the tasks of its grids, the data files read."""
+    """A checked configuration: its name, the tasks of its grids, the data files read.
+
+    Attributes
+    ----------
+    path : Path
+        The TOML file it was read from.
+    name : str
+        The ``[sweep] name`` of the configuration.
+    tasks : list of Task
+        Every task of the ``[design]``, ``[fit]`` and ``[gallery]`` grids, expanded.
+    data : dict
+        Role (``"data"``, ``"test"``) -> absolute path of the data files the tasks read.
+    """
 
     path: Path
     name: str
@@ -45,7 +56,14 @@ class SweepConfig:
 
 @capped("checking sweep config")
 def load_config(path) -> SweepConfig:
-    """Read, check and expand a sweep configuration (SweepConfigError on any problem)."""
+    """Read, check and expand a sweep configuration (SweepConfigError on any problem).
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file (``[sweep] name`` and at least one ``[design]``, ``[fit]`` or
+        ``[gallery]`` table).
+    """
     path = Path(path)
     raw = load_toml(path, "sweep config", SweepConfigError, "fix the syntax")
     tables = _check(raw, path)
@@ -112,7 +130,7 @@ def _grid(table: dict, kind: str):
 
 
 def _design_tasks(table: dict, cfg: SweepConfig):
-    from .._parse import parse_penalty
+    from ..formula._parse import parse_penalty
 
     for text in table["penalties"]:
         _parsed(parse_penalty, text, "design", cfg.path)
@@ -121,7 +139,7 @@ def _design_tasks(table: dict, cfg: SweepConfig):
 
 
 def _fit_tasks(table: dict, cfg: SweepConfig):
-    from .._parse import parse_activation, parse_penalty
+    from ..formula._parse import parse_activation, parse_penalty
 
     if not table["activations"] and not table["penalties"]:
         raise SweepConfigError(

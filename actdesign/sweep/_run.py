@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._errors import ActdesignError
+from ..infra._errors import ActdesignError
 from ._config import SweepConfig, load_config
 from ._store import RESULTS, ResultWriter, read_results
 from ._tasks import run_task
@@ -45,6 +45,8 @@ def run_sweep(config, out, *, scheduler="local", workers=None, client=None,
     Parameters
     ----------
     config : SweepConfig or path of a TOML file
+        The grid of tasks: a configuration from `load_config`, or the path of its TOML
+        file (read and checked here).
     out : path
         Output folder; ``results.jsonl`` there gets one JSON line per finished task.
     scheduler : "local" or a scheduler address (``tcp://host:8786``)
@@ -57,6 +59,12 @@ def run_sweep(config, out, *, scheduler="local", workers=None, client=None,
         Run again the tasks recorded as failed (recorded successes are never redone).
     on_record : callable(record, done, todo) or None
         Called after each record is on disk (progress reports).
+
+    Returns
+    -------
+    SweepSummary
+        Tasks in the grid, already recorded, run now (ok, failed, lost), lines of the
+        results file that could not be read, and the wall time.
     """
     t0 = time.perf_counter()
     cfg = config if isinstance(config, SweepConfig) else load_config(config)

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import ordinary_mode
+from ..infra.files._atomic import ordinary_mode
 
 RESULTS = "results.jsonl"
 
@@ -29,7 +29,19 @@ class Recorded:
 
 
 def read_results(path) -> Recorded:
-    """The records of a results file (empty if it does not exist)."""
+    """The records of a results file (empty if it does not exist).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``results.jsonl`` written by `run_sweep`.
+
+    Returns
+    -------
+    Recorded
+        ``records``: key -> the last record with that key; ``skipped``: (line number,
+        why) for lines that are torn, not JSON or not a task record.
+    """
     out = Recorded()
     try:
         data = Path(path).read_bytes()

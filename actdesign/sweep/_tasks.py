@@ -1,7 +1,7 @@
 """What one sweep task does, by kind. These functions run on the dask workers.
 
 Each runner takes the task's parameters and the shared inputs (the fit's data arrays)
-and returns a JSON-ready result dict; :func:`run_task` wraps any runner so that a
+and returns a JSON-ready result dict; `run_task` wraps any runner so that a
 failure becomes a record (``status = "error"`` and the error's one line) instead of an
 exception, and the sweep goes on.
 """

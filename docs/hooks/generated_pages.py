@@ -1,10 +1,11 @@
 """mkdocs hook: pages generated at build time (nothing is written into docs/).
 
 * ``gallery/catalog.md``: the table of activation–penalty pairs, from actdesign.catalog;
-* ``gallery/scripts.md``: the project's ``gallery/*.py`` scripts with their docstrings and
-  their figures. Figures come from ``build/docs-gallery/<script>-<hash>/``; with
-  ``ACTDESIGN_DOCS_GALLERY=run`` in the environment, scripts whose figures are missing
-  there are run first (each takes about a minute, so the default build does not).
+* ``examples.md``: the project's ``examples/*.py`` scripts with their docstrings and
+  their figures. Figures come from ``build/docs-examples/<script>-<hash>/``; with
+  ``ACTDESIGN_DOCS_EXAMPLES=run`` in the environment (or the older name
+  ``ACTDESIGN_DOCS_GALLERY=run``), scripts whose figures are missing there are run first
+  (each takes about a minute, so the default build does not).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from pathlib import Path
 from mkdocs.structure.files import File
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPTS = ROOT / "gallery"
-CACHE = ROOT / "build" / "docs-gallery"
+SCRIPTS = ROOT / "examples"
+CACHE = ROOT / "build" / "docs-examples"
 RUN_TIMEOUT = 900
 
 
@@ -39,7 +40,7 @@ def on_page_content(html, page, config, files):
 def on_files(files, config):
     files.append(File.generated(config, "gallery/catalog.md", content=catalog_page()))
     page, figures = scripts_page()
-    files.append(File.generated(config, "gallery/scripts.md", content=page))
+    files.append(File.generated(config, "examples.md", content=page))
     for uri, path in figures:
         files.append(File.generated(config, uri, content=path.read_bytes()))
     return files
@@ -72,7 +73,7 @@ def catalog_page() -> str:
     return "\n".join(lines)
 
 
-# --- the gallery scripts -------------------------------------------------------------------------
+# --- the example scripts -------------------------------------------------------------------------
 def _scripts():
     for path in sorted(SCRIPTS.glob("*.py")):
         text = path.read_text()
@@ -89,7 +90,7 @@ def _figure_dir(path: Path) -> Path:
 
 def _run(path: Path, out: Path) -> str | None:
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "MPLBACKEND": "Agg", "ACTDESIGN_GALLERY_OUT": str(out)}
+    env = {**os.environ, "MPLBACKEND": "Agg", "ACTDESIGN_EXAMPLES_OUT": str(out)}
     try:
         proc = subprocess.run([sys.executable, str(path), str(out)], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=RUN_TIMEOUT)
@@ -99,11 +100,12 @@ def _run(path: Path, out: Path) -> str | None:
 
 
 def scripts_page():
-    lines = ["# Gallery scripts", "",
-             "Figures of the scripts in the repository's `gallery/` folder. Each script runs "
-             "on its own (`python gallery/NAME.py OUT_DIR`) and uses only the public API.", ""]
+    lines = ["# Example scripts", "",
+             "Figures of the scripts in the repository's `examples/` folder. Each script runs "
+             "on its own (`python examples/NAME.py OUT_DIR`) and uses only the public API.", ""]
     figures = []
-    run = os.environ.get("ACTDESIGN_DOCS_GALLERY") == "run"
+    run = "run" in (os.environ.get("ACTDESIGN_DOCS_EXAMPLES"),
+                    os.environ.get("ACTDESIGN_DOCS_GALLERY"))  # the name before examples/
     for path, doc in _scripts():
         title, _, rest = doc.partition("\n")
         lines += [f"## `{path.name}`", "", title or path.stem, ""]
@@ -116,14 +118,14 @@ def scripts_page():
             error = _run(path, out)
             pngs = sorted(out.glob("*.png"))
         for png in pngs:
-            uri = f"gallery/figures/{path.stem}/{png.name}"
+            uri = f"examples/figures/{path.stem}/{png.name}"
             figures.append((uri, png))
-            lines += [f"![{png.stem}](figures/{path.stem}/{png.name})", ""]
+            lines += [f"![{png.stem}]({uri})", ""]  # examples.md sits at the docs root
         if not pngs:
             why = f" (the run failed: {error})" if error else ""
             lines += [f"*Figure not generated in this docs build{why}.* Produce it with "
-                      f"`python gallery/{path.name} OUT_DIR`, or build the docs with "
-                      "`ACTDESIGN_DOCS_GALLERY=run mkdocs build`.", ""]
+                      f"`python examples/{path.name} OUT_DIR`, or build the docs with "
+                      "`ACTDESIGN_DOCS_EXAMPLES=run mkdocs build`.", ""]
     if not figures and not any(True for _ in _scripts()):
-        lines.append("No gallery scripts yet.")
+        lines.append("No example scripts yet.")
     return "\n".join(lines), figures

@@ -1,0 +1,1 @@
+"""The per-backend code of an export: torch, JAX and numpy source, and their tables."""

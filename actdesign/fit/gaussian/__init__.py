@@ -1,0 +1,1 @@
+"""Gaussian-law kernels of the fit: closed forms, quadrature, Mehler series, tables."""

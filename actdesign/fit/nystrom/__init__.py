@@ -1,0 +1,1 @@
+"""Nystrom (FALKON) kernel ridge regression: row blocks, preconditioned CG, backends."""

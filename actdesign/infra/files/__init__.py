@@ -1,0 +1,1 @@
+"""Files: atomic writes (public as `actdesign.atomic`), strict CSV, size limits, output paths."""

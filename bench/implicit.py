@@ -1,0 +1,270 @@
+"""Implicit-representation benchmark: the designed activation against SIREN, Gauss, WIRE,
+FINER and ReLU with Fourier features, at equal parameter count and equal Adam budget.
+
+Photographs bundled with scikit-image (grey, square, resized), coordinates in [-1, 1]^2 ->
+grey level. Two tasks: representation (all pixels train and score) and generalisation
+(25 % of the pixels train, the other 75 % score). Two depths: one hidden layer (the
+theory's setting) and three hidden layers. Every model has the trainable-parameter count
+of the designed MLP at ``--width`` (its own width is set to match; each row reports its
+count), the same number of full-batch Adam steps, and the same tuning grid: 3 values of
+its own axis x the learning rates, chosen on a validation fifth of the training pixels,
+with seed 0; the chosen setting is then retrained on all training pixels for every seed.
+The pixel split of an image is fixed (seed 0); seeds vary the initialisation.
+
+The designed network (bench/implicit/designed.py): the activation `choose_penalty` fits
+to the tuning pixels (the grid axis is the penalty family), the first layer drawn from
+the uniform law of the theory, later layers at the variance-flow gain of phi, and the
+kernel-regime warm start (output layer from the convex fit, then all parameters;
+``--no-warm`` for none). Reference rows, not ranked: the width = inf kernel fit of the
+chosen penalty (GP posterior mean; Nystrom above ``--kernel-points``) and the mean.
+
+Prints one table, PSNR (dB) as mean ± sample std over images and seeds, and writes a
+crops figure and results.json (every run, its setting and validation grid) to ``--out``.
+
+Usage: python bench/implicit.py [--quick] [--images camera,astronaut,coffee,chelsea,
+       camera@512] [--size 256] [--seeds 3] [--steps 2000] [--width 256] [--depths 1,3]
+       [--tasks representation,generalisation] [--models ...] [--lrs 1e-3,1e-2]
+       [--device cpu|cuda] [--threads N] [--out out/implicit]
+Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+_HERE = str(Path(__file__).resolve().parent)
+sys.path.insert(0, _HERE)  # the helpers in bench/implicit/ (a package beside this script)
+try:
+    from implicit import designed as D
+    from implicit import images as IM
+    from implicit import models as M
+    from implicit import report as R
+    from implicit import training as T
+finally:
+    sys.path.remove(_HERE)
+
+DESIGNED = "designed"
+MODELS = (DESIGNED,) + tuple(c.name for c in M.COMPETITORS)
+DEFAULT_IMAGES = "camera,astronaut,coffee,chelsea,camera@512"
+
+
+QUICK = dict(images="camera,astronaut", size=32, width=48, steps=150, seeds=[0], grid=1,
+             max_points=200, threads=1)  # 32 x 32 pixels: more threads only add overhead
+
+
+def _list(kind):
+    return lambda s: [kind(v) for v in s.split(",") if v.strip()]
+
+
+def _seeds(s):
+    """``3`` -> [0, 1, 2]; ``0,5,7`` -> those seeds."""
+    return list(range(int(s))) if "," not in s else [int(v) for v in s.split(",") if v.strip()]
+
+
+DEFAULTS = dict(images=DEFAULT_IMAGES, size=256, seeds=[0, 1, 2], steps=2000, width=256,
+                grid=3, max_points=1000, threads=None)
+
+
+def parser():
+    ap = argparse.ArgumentParser(description="Implicit-representation benchmark: the designed "
+                                 "activation against SIREN, Gauss, WIRE, FINER and FF-ReLU.")
+    ap.add_argument("--quick", action="store_true",
+                    help="reduced run (about a minute on 2 cores): " + _quick_text()
+                    + "; options given explicitly still apply")
+    ap.add_argument("--images", help="comma list of NAME or NAME@SIDE ("
+                    + ", ".join(IM.PHOTOS) + f"); default {DEFAULT_IMAGES}")
+    ap.add_argument("--size", type=int, help="side of images given without @SIDE (256)")
+    ap.add_argument("--seeds", type=_seeds, help="a count N (seeds 0..N-1) or a comma list (3)")
+    ap.add_argument("--steps", type=int, help="full-batch Adam steps per run (2000)")
+    ap.add_argument("--width", type=int,
+                    help="width of the designed MLP; fixes every model's parameter count (256)")
+    ap.add_argument("--depths", type=_list(int), default=[1, 3], help="hidden layers (1,3)")
+    ap.add_argument("--tasks", type=_list(str), default=list(IM.TASKS))
+    ap.add_argument("--models", type=_list(str), default=list(MODELS))
+    ap.add_argument("--lrs", type=_list(float), default=[1e-3, 1e-2],
+                    help="learning rates of every model's tuning grid (1e-3,1e-2)")
+    ap.add_argument("--grid", type=int,
+                    help="values of each model's own axis in the grid (3; 1: the published one)")
+    ap.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True,
+                    help="kernel-regime warm start of the designed network")
+    ap.add_argument("--max-points", type=int, help="pixels for choose_penalty (1000)")
+    ap.add_argument("--kernel-points", type=int, default=2048,
+                    help="exact kernel reference up to this many training pixels, else "
+                    "Nystrom with this many centres")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--threads", type=int,
+                    help="torch CPU threads (default: torch's own choice; 1 under --quick, "
+                    "whose tiny tensors gain nothing from more)")
+    ap.add_argument("--out", default="out/implicit",
+                    help="folder for implicit_crops.png and results.json ('' for none)")
+    return ap
+
+
+def _quick_text():
+    return ", ".join(f"{k.replace('_', '-')} {v}" for k, v in QUICK.items())
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    for key, value in DEFAULTS.items():  # options left out: --quick's or the full run's
+        if getattr(args, key) is None:
+            setattr(args, key, QUICK[key] if args.quick else value)
+    check(args)
+    return bench(args)
+
+
+def check(args):
+    bad = [m for m in args.models if m not in MODELS]
+    bad += [t for t in args.tasks if t not in IM.TASKS]
+    if bad:
+        raise SystemExit(f"unknown model or task {bad}; models: {', '.join(MODELS)}; "
+                         f"tasks: {', '.join(IM.TASKS)}")
+    if not (1 <= args.grid <= 3) or args.width < 2 or args.steps < 0 or not args.seeds:
+        raise SystemExit("need 1 <= --grid <= 3, --width >= 2, --steps >= 0, >= 1 seed")
+    if any(d < 1 for d in args.depths) or not args.lrs or not args.depths:
+        raise SystemExit("--depths must be integers >= 1 and --lrs non-empty")
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise SystemExit("--device cuda: torch sees no CUDA device; use --device cpu")
+
+
+def bench(args):
+    import torch
+
+    import actdesign
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    photos = IM.parse(args.images, args.size)
+    comps = {c.name: c for c in M.COMPETITORS}
+    print(f"implicit-representation benchmark: {', '.join(f'{n}@{s}' for n, s in photos)}; "
+          f"tasks {', '.join(args.tasks)}; depths {args.depths}; width {args.width} "
+          f"(parameter count of the designed MLP, matched by every model); {args.steps} "
+          f"Adam steps; grid {args.grid} x {len(args.lrs)} lr per model; seeds {args.seeds}; "
+          f"device {args.device}, {torch.get_num_threads()} torch thread(s)")
+    records, panels, notes, first = [], {}, [], None
+    t_all = time.perf_counter()
+    for name, size in photos:
+        img = IM.load(name, size)
+        first = first or img
+        for task in args.tasks:
+            _image_task(args, img, task, comps, records, notes,
+                        panels if img is first else None)
+    print()
+    print("PSNR (dB), mean ± sample std over images x seeds (repr: all pixels; gen: the "
+          "75 % held out); d = hidden layers")
+    print(R.table(records, [m for m in MODELS if m in args.models], args.tasks, args.depths))
+    for n in dict.fromkeys(notes):
+        print("note: " + n)
+    print(f"total {time.perf_counter() - t_all:.0f} s; convention: {actdesign.CONVENTION}")
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        meta = dict(args=vars(args), convention=actdesign.CONVENTION)
+        print(f"results: {R.write_json(out / 'results.json', meta, records)}")
+        masks = {t: _mask(first, t) for t in args.tasks}
+        print(f"figure: {R.figure(panels, first.picture, masks, out / 'implicit_crops.png')}")
+    return dict(records=records, panels=panels, notes=notes)
+
+
+def _mask(img, task):
+    m = np.zeros(img.y.size)
+    m[IM.split(img.y.size, task)["train"]] = 1.0
+    return m.reshape(img.size, img.size)
+
+
+def _image_task(args, img, task, comps, records, notes, panels):
+    """Every model and depth on one image and task; appends records (and crops)."""
+    sp = IM.split(img.y.size, task)
+    px = {k: T.pixels(img.X[v], img.y[v], args.device) for k, v in sp.items()}
+    base = dict(image=img.label, task=task)
+    designs, ref_crop = _references(args, img, sp, base, records, notes)
+    for depth in args.depths:
+        crops = []
+        for name in (m for m in MODELS if m in args.models):
+            if name == DESIGNED and not designs.designs:
+                continue  # every family refused by the design: in the notes
+            model, best = _one_model(args, name, comps, designs, depth, px, base, records)
+            if panels is not None:
+                pic = T.predict(model, T.pixels(img.X, img.y, args.device).X)
+                crops.append((f"{name} {records[-len(args.seeds)]['psnr']:.2f} dB",
+                              pic.reshape(img.size, img.size)))
+            if name == DESIGNED and depth > 1:
+                notes.append(f"{img.label} {task}: designed d={depth} uses {best[0]}, "
+                             f"{designs.designs[best[0]].gain_note}")
+        if panels is not None:
+            panels[(task, depth)] = crops + ([ref_crop] if ref_crop else [])
+
+
+def _references(args, img, sp, base, records, notes):
+    """The mean predictor and (with the designed model) the penalties fitted to the tuning
+    pixels and the width = inf kernel fit of the chosen one: (designs, its crop)."""
+    y_eval = img.y[sp["eval"]]
+    mean = float(img.y[sp["train"]].mean())
+    records.append(dict(base, model="mean predictor", depth=None, params=0,
+                        psnr=IM.psnr(np.full(y_eval.size, mean), y_eval)))
+    if DESIGNED not in args.models:
+        return None, None
+    t0 = time.perf_counter()
+    designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], args.max_points)
+    notes += [f"{base['image']} {base['task']}: {f} refused by the design: {why}"
+              for f, why in designs.refused.items()]
+    ref = D.kernel_reference(designs.choice, img.X[sp["train"]], img.y[sp["train"]],
+                             img.X, args.kernel_points)  # all pixels: the crops use it
+    records.append(dict(base, model="kernel (w=inf)", depth=None, params=0,
+                        family=designs.choice.family, penalty=designs.choice.penalty,
+                        psnr=IM.psnr(ref[sp["eval"]], y_eval)))
+    print(f"{base['image']} {base['task']}: chosen penalty {designs.choice.family} "
+          f"{designs.choice.penalty} (designable: {', '.join(designs.designs) or 'none'}; "
+          f"{time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB", ref.reshape(img.size, -1))
+
+
+def _one_model(args, name, comps, designs, depth, px, base, records):
+    """Tune on (fit, val) with the first seed, then train on all training pixels for every
+    seed; appends one record per seed; returns the first seed's model and the setting."""
+    make, values, warm, width = _model(args, name, comps, designs, depth,
+                                       M.mlp_params(args.width, depth))
+    best, grid = T.tune(make, values, args.lrs, args.steps, args.seeds[0], px["fit"],
+                        px["val"], args.device, warm)
+    first = None
+    for seed in args.seeds:
+        score, model, sec = T.run(make, best[0], best[1], args.steps, seed, px["train"],
+                                  px["eval"], args.device, warm)
+        records.append(dict(base, model=name, depth=depth, seed=seed, width=width,
+                            params=M.count(model), value=best[0], lr=best[1], psnr=score,
+                            seconds=sec, grid=grid))
+        first = model if first is None else first
+    print(f"{base['image']} {base['task']} d={depth} {name}: {records[-1]['psnr']:.2f} dB "
+          f"(setting {best[0]}, lr {best[1]:g})", file=sys.stderr)
+    return first, best
+
+
+def _model(args, name, comps, designs, depth, target):
+    """(make(value, X_cpu), grid values, warm start or None, width) of one model."""
+    if name == DESIGNED:
+        fams = list(designs.designs)
+        chosen = designs.choice.family
+        values = [chosen] + [f for f in fams if f != chosen][:args.grid - 1]
+
+        def make(fam, X):
+            return D.build(designs.designs[fam], args.width, depth, X)
+
+        def warm(model, fam, data):
+            D.warm_start(model, data.X, data.y, designs.designs[fam].eta)
+
+        return make, values, warm if args.warm else None, args.width
+    comp = comps[name]
+    width = M.width_for(comp.params, target, depth)
+    return (lambda v, X: comp.build(width, depth, v)), comp.values[:args.grid], None, width
+
+
+if __name__ == "__main__":
+    main()
