@@ -14,11 +14,10 @@ settings were not recovered; theory.md §6).
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from pathlib import Path
 
 import numpy as np
+from _out import out_dir  # examples/_out.py: the one output-folder rule
 
 RUNS = {
     1: dict(regime=30.0, epochs=2000),
@@ -32,18 +31,6 @@ def data(dim):
         return X, np.sin(3 * X[:, 0])
     X = np.random.default_rng(0).uniform(-1, 1, (16, 2))
     return X, np.sin(2 * X[:, 0]) * X[:, 1] + 0.5 * X[:, 0]
-
-
-def out_dir(arg) -> Path:
-    """The output folder: the argument, else $ACTDESIGN_EXAMPLES_OUT, else examples/out/.
-
-    ``$ACTDESIGN_GALLERY_OUT``, the name from before the scripts moved to examples/, still works.
-    """
-    path = Path(arg or os.environ.get("ACTDESIGN_EXAMPLES_OUT")
-                or os.environ.get("ACTDESIGN_GALLERY_OUT")
-                or Path(__file__).resolve().parent / "out")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def main(argv=None):

@@ -18,23 +18,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import time
-from pathlib import Path
 
 import numpy as np
-
-
-def out_dir(arg) -> Path:
-    """The output folder: the argument, else $ACTDESIGN_EXAMPLES_OUT, else examples/out/.
-
-    ``$ACTDESIGN_GALLERY_OUT``, the name from before the scripts moved to examples/, still works.
-    """
-    path = Path(arg or os.environ.get("ACTDESIGN_EXAMPLES_OUT")
-                or os.environ.get("ACTDESIGN_GALLERY_OUT")
-                or Path(__file__).resolve().parent / "out")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+from _out import out_dir  # examples/_out.py: the one output-folder rule
 
 
 def main(argv=None):

@@ -10,7 +10,6 @@ then both nets are trained identically from the same weight draw.
 Usage: python examples/init_go.py [OUT_DIR]   (or ACTDESIGN_EXAMPLES_OUT; default examples/out)
 """
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import _out  # noqa: E402  (examples/_out.py: the one output-folder rule)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -28,12 +28,7 @@ WIDTHS, M, GO_STEPS, TRAIN_STEPS, BATCH = [128] * 8, 6.0, 150, 800, 512
 
 
 def out_dir() -> Path:
-    # ACTDESIGN_GALLERY_OUT is the name from before the scripts moved to examples/
-    d = Path(sys.argv[1] if len(sys.argv) > 1 else
-             os.environ.get("ACTDESIGN_EXAMPLES_OUT") or os.environ.get("ACTDESIGN_GALLERY_OUT")
-             or Path(__file__).resolve().parent / "out")
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return _out.out_dir(sys.argv[1] if len(sys.argv) > 1 else None)
 
 
 def make_target(seed=0):

@@ -9,7 +9,6 @@ No gradient training anywhere: hidden layers are sampled, the output is least sq
 Usage: python examples/init_swim.py [OUT_DIR]   (or ACTDESIGN_EXAMPLES_OUT; default examples/out)
 """
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import _out  # noqa: E402  (examples/_out.py: the one output-folder rule)
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
@@ -28,12 +28,7 @@ SEEDS = range(3)
 
 
 def out_dir() -> Path:
-    # ACTDESIGN_GALLERY_OUT is the name from before the scripts moved to examples/
-    d = Path(sys.argv[1] if len(sys.argv) > 1 else
-             os.environ.get("ACTDESIGN_EXAMPLES_OUT") or os.environ.get("ACTDESIGN_GALLERY_OUT")
-             or Path(__file__).resolve().parent / "out")
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return _out.out_dir(sys.argv[1] if len(sys.argv) > 1 else None)
 
 
 def target(x):

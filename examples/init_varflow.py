@@ -7,13 +7,13 @@ torch's tanh gain 5/3 converges to 0.6513). Right: the backward map's fixed poin
 Usage: python examples/init_varflow.py [OUT_DIR]   (or ACTDESIGN_EXAMPLES_OUT; default examples/out)
 """
 
-import os
 import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import _out  # noqa: E402  (examples/_out.py: the one output-folder rule)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
@@ -22,12 +22,7 @@ from actdesign.init import varflow as vf
 
 
 def out_dir() -> Path:
-    # ACTDESIGN_GALLERY_OUT is the name from before the scripts moved to examples/
-    d = Path(sys.argv[1] if len(sys.argv) > 1 else
-             os.environ.get("ACTDESIGN_EXAMPLES_OUT") or os.environ.get("ACTDESIGN_GALLERY_OUT")
-             or Path(__file__).resolve().parent / "out")
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+    return _out.out_dir(sys.argv[1] if len(sys.argv) > 1 else None)
 
 
 def main():

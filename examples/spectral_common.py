@@ -17,13 +17,10 @@ paper leaves several settings open; they are parameters here (../shared/notes/in
 from __future__ import annotations
 
 import argparse
-import os
 import time
-from pathlib import Path
 
 import numpy as np
-
-DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+from _out import out_dir as out_dir  # re-exported: the one output-folder rule (examples/_out.py)
 
 
 def parser(doc: str) -> argparse.ArgumentParser:
@@ -45,17 +42,6 @@ def parser(doc: str) -> argparse.ArgumentParser:
         help="torch CPU threads (1 is fastest for these small nets)",
     )
     return p
-
-
-def out_dir(arg) -> Path:
-    """The output directory: the argument, else $ACTDESIGN_EXAMPLES_OUT, else examples/out/.
-
-    ``$ACTDESIGN_GALLERY_OUT``, the name from before the scripts moved to examples/, still works.
-    """
-    path = Path(arg or os.environ.get("ACTDESIGN_EXAMPLES_OUT")
-                or os.environ.get("ACTDESIGN_GALLERY_OUT") or DEFAULT_OUT)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 class Clock:

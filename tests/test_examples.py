@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if p.name != "spectral_common.py")
+# spectral_common.py and _out.py are helpers the scripts import, not scripts
+SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py")
+                 if p.name != "spectral_common.py" and not p.name.startswith("_"))
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -41,6 +43,9 @@ def test_output_folder_env_vars_and_default(script, tmp_path, monkeypatch):
     here = tmp_path / "examples"
     here.mkdir()
     shutil.copy(EXAMPLES / script, here / script)
+    shutil.copy(EXAMPLES / "_out.py", here / "_out.py")  # the one rule every script imports
+    monkeypatch.syspath_prepend(str(here))
+    monkeypatch.delitem(sys.modules, "_out", raising=False)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     spec = importlib.util.spec_from_file_location(f"example_{script[:-3]}", here / script)
     module = importlib.util.module_from_spec(spec)

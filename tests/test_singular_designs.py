@@ -128,9 +128,28 @@ def test_spec_round_trip(designs, tmp_path):
     zs = np.array([-40.0, -1.0, 0.0, 0.3, 5.0, 1e4])
     assert back.explicit is not None
     assert np.array_equal(back(zs), act(zs))
-    # a spec without the explicit part is unchanged in form (no new key)
+    # a spec without the explicit part is unchanged in form (no new key, format 1)
     plain = actdesign.design("exp(k)").to_dict()
-    assert "explicit" not in plain
+    assert "explicit" not in plain and plain["format"] == 1
+
+
+def test_explicit_specs_carry_format_2_and_a_mismatch_is_refused(designs, tmp_path):
+    # a reader that knows only format 1 refuses format 2 rather than loading the remainder
+    # table alone; a hand-edited spec whose format and explicit field disagree is refused
+    import json
+
+    from actdesign import SpecError
+
+    record = designs["k^2+k^4"].to_dict()
+    assert record["format"] == 2
+    for fmt, drop in ((1, False), (2, True)):
+        bad = dict(record, format=fmt)
+        if drop:
+            del bad["explicit"]
+        path = tmp_path / f"bad{fmt}.json"
+        path.write_text(json.dumps(bad))
+        with pytest.raises(SpecError, match="explicit"):
+            actdesign.load(path)
 
 
 # --- exports: finite values and gradients everywhere -----------------------------------

@@ -21,6 +21,11 @@ from ..tabulate._tabulation import Tabulation
 SHAPES = ("bump", "sigmoid", "relu")
 METHODS = ("table", "symbolic", "numeric", "expression")
 SPEC_FORMAT = 1
+# format 2: a spec with an ``explicit`` part (phi = explicit + tabulation). A reader that
+# knows only format 1 would load the remainder table alone and be silently wrong, so
+# such specs carry the number that reader refuses; all other specs stay format 1
+SPEC_FORMAT_EXPLICIT = 2
+SPEC_FORMATS = (SPEC_FORMAT, SPEC_FORMAT_EXPLICIT)
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,7 +197,7 @@ class Activation:
         from .. import __version__
 
         record = {
-            "format": SPEC_FORMAT,
+            "format": SPEC_FORMAT if self.explicit is None else SPEC_FORMAT_EXPLICIT,
             "actdesign_version": __version__,
             "convention": CONVENTION,
             "name": self.name,
@@ -305,7 +310,7 @@ def _text(v):
 
 # the spec schema, as data: field -> (check, what it must be, required)
 SPEC_SCHEMA = {
-    "format": (lambda v: v == SPEC_FORMAT, f"the number {SPEC_FORMAT}", True),
+    "format": (lambda v: v in SPEC_FORMATS, f"one of the numbers {SPEC_FORMATS}", True),
     "name": (_is(str), "a string", True),
     "penalty": (_text, "a formula string or null", True),
     "rho": (_text, "a formula string or null", True),
@@ -324,11 +329,20 @@ SPEC_SCHEMA = {
 }
 
 
+def _check_format(d: dict) -> None:
+    fmt = d.get("format")
+    if fmt not in SPEC_FORMATS or isinstance(fmt, bool):
+        raise SpecError(f"unsupported spec format {_short(fmt)} (expected one of "
+                        f"{SPEC_FORMATS}); re-create it with `actdesign make`")
+    if (d.get("explicit") is not None) != (fmt == SPEC_FORMAT_EXPLICIT):
+        raise SpecError(f"spec format {fmt} does not match its explicit field (format "
+                        f"{SPEC_FORMAT_EXPLICIT} exactly when explicit is set); re-create "
+                        "it with `actdesign make`")
+
+
 def check_spec(d: dict) -> None:
     """Check a spec record against `SPEC_SCHEMA` (SpecError naming the field)."""
-    if d.get("format") != SPEC_FORMAT:
-        raise SpecError(f"unsupported spec format {_short(d.get('format'))} "
-                        f"(expected {SPEC_FORMAT})")
+    _check_format(d)
     missing = sorted(f for f, (_, _, req) in SPEC_SCHEMA.items() if req and f not in d)
     if missing:
         raise SpecError(f"spec lacks fields {missing}")
@@ -344,8 +358,7 @@ def _short(v) -> str:
 
 
 def _from_dict(d, parse_activation, parse_penalty) -> Activation:
-    if d.get("format") != SPEC_FORMAT:
-        raise SpecError(f"unsupported spec format {d.get('format')!r} (expected {SPEC_FORMAT})")
+    _check_format(d)
     required = {"name", "penalty", "rho", "dim", "shape", "method", "phi", "tabulation"}
     missing = required - set(d)
     if missing:
