@@ -156,6 +156,22 @@ def test_explicit_specs_carry_format_2_and_a_mismatch_is_refused(designs, tmp_pa
 EDGE = [0.0, 1e-300, -1e-300, 1e30, -1e30, 0.37, -4.0]
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.*:DeprecationWarning")  # as test_torchscript.py
+@pytest.mark.parametrize("text", ["(1+k^2)^1", "k^2+k^4"])
+def test_torchscript_of_an_explicit_export_equals_eager(designs, text):
+    # the graph path (script / trace) adds the explicit part too; the numpy design is the
+    # reference for all three
+    torch = pytest.importorskip("torch")
+    act = designs[text]
+    module = act.to_torch()
+    module = module() if isinstance(module, type) else module
+    z = torch.tensor(EDGE, dtype=torch.float64)
+    eager = module(z)
+    assert torch.equal(torch.jit.script(module)(z), eager)
+    assert torch.equal(torch.jit.trace(module, torch.linspace(-2, 2, 5).double())(z), eager)
+    assert np.allclose(eager.numpy(), act(np.array(EDGE)), rtol=1e-12, atol=1e-9)
+
+
 @pytest.mark.parametrize("text", ["(1+k^2)^1", "(1+k^2)^(3/2)", "k^2*exp(k)"])
 def test_torch_export_finite(designs, text):
     torch = pytest.importorskip("torch")

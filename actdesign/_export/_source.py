@@ -113,7 +113,7 @@ def _numeric_code(act, backend, rep) -> str:
                        f"{lay.degree} on [{lay.lo:.6g}, {lay.hi:.6g}] and tail laws"),
         split_comment="", split_data="", split_decode="", split_step="", split_arg="",
         split_buffer="", split_table="", split_graph_table="", n_tables=2,
-        explicit_add="", explicit_plus="")
+        explicit_add="", explicit_plus="", g_open="", g_close="")
     if split:
         fields.update(
             split_comment=("# A bucket that holds a knot of the table has two rows, 2g and\n"
@@ -126,7 +126,9 @@ def _numeric_code(act, backend, rep) -> str:
     explicit = rep.get("explicit")
     if explicit is not None:
         fields.update(explicit_add="        out = out + _explicit(work)\n",
-                      explicit_plus=" + _explicit(z)")
+                      explicit_plus=" + _explicit(z)",
+                      # the graph path stays one expression, as without an explicit part
+                      g_open="(", g_close=" + _explicit(work))")
     text = string.Template(code.NUMERIC).substitute(fields)
     return text if explicit is None else text + _explicit_code(explicit, backend)
 

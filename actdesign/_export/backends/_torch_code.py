@@ -208,8 +208,7 @@ $split_buffer        lut = _fine_to_bucket()
         work = z if z.dtype == torch.float32 or z.dtype == torch.float64 else z.float()
         table = _float64_from_bits(self.table_bits).to(work.dtype)
         lut = self.lut32 if work.dtype == torch.float32 else self.lut64
-        out = _evaluate_graph(work, table, lut$split_graph_table, self.fine)
-$explicit_add        return out.to(z.dtype)
+        return ${g_open}_evaluate_graph(work, table, lut$split_graph_table, self.fine)$g_close.to(z.dtype)
 
     @torch.jit.unused
     def _eager(self, z):
