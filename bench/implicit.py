@@ -13,10 +13,22 @@ The pixel split of an image is fixed (seed 0); seeds vary the initialisation.
 
 The designed network (bench/implicit/designed.py): the activation `choose_penalty` fits
 to the tuning pixels (the grid axis is the penalty family), the first layer drawn from
-the uniform law of the theory, later layers at the variance-flow gain of phi, and the
-kernel-regime warm start (output layer from the convex fit, then all parameters;
-``--no-warm`` for none). Reference rows, not ranked: the width = inf kernel fit of the
-chosen penalty (GP posterior mean; Nystrom above ``--kernel-points``) and the mean.
+the uniform law of the theory (a shifted lattice), later layers at the edge-of-chaos
+variance-flow gain of phi, and the kernel-regime warm start (output layer from the convex
+fit with its noise ratio fitted by marginal likelihood at the network's width, then all
+parameters on the same ridge objective; ``--no-warm`` for none). Reference rows, not
+ranked: the width = inf kernel fit of the chosen penalty (GP posterior mean; Nystrom
+above ``--kernel-points``) and the mean. After the table, one "margin" line per held-out
+column: each designed row minus its best rival (+0.5 dB is the issue's win).
+
+Wide rows (``--wide``, the default): under each depth d > 1, every model again as ONE
+hidden layer with the parameter count of the d-layer MLP ("NAME wide"): the theory's
+setting at the deep budget, so that the effect of the activation is not confounded with
+that of the shape (a designed wide row is compared with the competitors' wide rows).
+"designed RF" is the theory's model itself: one hidden layer drawn from the theory's law
+and frozen, the output layer solved by the warm start (the ridge problem Adam would
+descend; 0 Adam steps), with as many trainable numbers as the others (like FF-ReLU's
+fixed frequencies, frozen weights are not counted).
 
 Prints one table, PSNR (dB) as mean ± sample std over images and seeds, and writes a
 crops figure and results.json (every run, its setting and validation grid) to ``--out``.
@@ -24,6 +36,8 @@ crops figure and results.json (every run, its setting and validation grid) to ``
 Usage: python bench/implicit.py [--quick] [--images camera,astronaut,coffee,chelsea,
        camera@512] [--size 256] [--seeds 3] [--steps 2000] [--width 256] [--depths 1,3]
        [--tasks representation,generalisation] [--models ...] [--lrs 1e-3,1e-2]
+       [--wide/--no-wide] [--draw lattice|iid] [--deep-scale edge|unit] [--no-warm]
+       [--ridge evidence|kernel] [--table-from RESULTS_JSON]
        [--device cpu|cuda] [--threads N] [--out out/implicit]
 Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency).
 """
@@ -31,6 +45,7 @@ Convention: F[phi](k) = ∫ phi(z) exp(-ikz) dz (angular frequency).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -48,12 +63,13 @@ try:
 finally:
     sys.path.remove(_HERE)
 
-DESIGNED = "designed"
-MODELS = (DESIGNED,) + tuple(c.name for c in M.COMPETITORS)
+DESIGNED, DESIGNED_RF = "designed", "designed RF"
+MODELS = (DESIGNED, DESIGNED_RF) + tuple(c.name for c in M.COMPETITORS)
+WIDE = " wide"  # the row-name suffix of the one-hidden-layer shape at a deep budget
 DEFAULT_IMAGES = "camera,astronaut,coffee,chelsea,camera@512"
 
 
-QUICK = dict(images="camera,astronaut", size=32, width=48, steps=150, seeds=[0], grid=1,
+QUICK = dict(images="camera,astronaut", size=32, width=48, steps=100, seeds=[0], grid=1,
              max_points=200, threads=1)  # 32 x 32 pixels: more threads only add overhead
 
 
@@ -74,7 +90,7 @@ def parser():
     ap = argparse.ArgumentParser(description="Implicit-representation benchmark: the designed "
                                  "activation against SIREN, Gauss, WIRE, FINER and FF-ReLU.")
     ap.add_argument("--quick", action="store_true",
-                    help="reduced run (about a minute on 2 cores): " + _quick_text()
+                    help="reduced run (about 2 minutes on 2 cores): " + _quick_text()
                     + "; options given explicitly still apply")
     ap.add_argument("--images", help="comma list of NAME or NAME@SIDE ("
                     + ", ".join(IM.PHOTOS) + f"); default {DEFAULT_IMAGES}")
@@ -90,6 +106,17 @@ def parser():
                     help="learning rates of every model's tuning grid (1e-3,1e-2)")
     ap.add_argument("--grid", type=int,
                     help="values of each model's own axis in the grid (3; 1: the published one)")
+    ap.add_argument("--wide", action=argparse.BooleanOptionalAction, default=True,
+                    help="also every model as one wide hidden layer at each deep budget")
+    ap.add_argument("--draw", choices=list(D.DRAWS), default="lattice",
+                    help="the designed first layer's draw from the theory's law: a shifted "
+                    "rank-1 lattice (default) or independent draws")
+    ap.add_argument("--deep-scale", choices=["edge", "unit"], default="edge",
+                    help="the designed deep layers' pre-activation scale: the edge of chaos "
+                    "(chi = 1; default) or 1 (the second-moment gain)")
+    ap.add_argument("--ridge", choices=["evidence", "kernel"], default="evidence",
+                    help="the warm start's noise ratio: fitted by marginal likelihood at the "
+                    "network's width (default), or the width = inf penalty fit's")
     ap.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True,
                     help="kernel-regime warm start of the designed network")
     ap.add_argument("--max-points", type=int, help="pixels for choose_penalty (1000)")
@@ -100,6 +127,8 @@ def parser():
     ap.add_argument("--threads", type=int,
                     help="torch CPU threads (default: torch's own choice; 1 under --quick, "
                     "whose tiny tensors gain nothing from more)")
+    ap.add_argument("--table-from", metavar="RESULTS_JSON",
+                    help="print the table and margins of a saved results.json; trains nothing")
     ap.add_argument("--out", default="out/implicit",
                     help="folder for implicit_crops.png and results.json ('' for none)")
     return ap
@@ -111,6 +140,8 @@ def _quick_text():
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    if args.table_from:
+        return reprint(Path(args.table_from))
     for key, value in DEFAULTS.items():  # options left out: --quick's or the full run's
         if getattr(args, key) is None:
             setattr(args, key, QUICK[key] if args.quick else value)
@@ -118,21 +149,27 @@ def main(argv=None):
     return bench(args)
 
 
+def fail(message: str):
+    """One line on stderr and exit status 2, as the actdesign CLI does for bad input."""
+    print(f"bench/implicit.py: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def check(args):
     bad = [m for m in args.models if m not in MODELS]
     bad += [t for t in args.tasks if t not in IM.TASKS]
     if bad:
-        raise SystemExit(f"unknown model or task {bad}; models: {', '.join(MODELS)}; "
+        fail(f"unknown model or task {bad}; models: {', '.join(MODELS)}; "
                          f"tasks: {', '.join(IM.TASKS)}")
     if not (1 <= args.grid <= 3) or args.width < 2 or args.steps < 0 or not args.seeds:
-        raise SystemExit("need 1 <= --grid <= 3, --width >= 2, --steps >= 0, >= 1 seed")
+        fail("need 1 <= --grid <= 3, --width >= 2, --steps >= 0, >= 1 seed")
     if any(d < 1 for d in args.depths) or not args.lrs or not args.depths:
-        raise SystemExit("--depths must be integers >= 1 and --lrs non-empty")
+        fail("--depths must be integers >= 1 and --lrs non-empty")
     if args.device == "cuda":
         import torch
 
         if not torch.cuda.is_available():
-            raise SystemExit("--device cuda: torch sees no CUDA device; use --device cpu")
+            fail("--device cuda: torch sees no CUDA device; use --device cpu")
 
 
 def bench(args):
@@ -158,11 +195,7 @@ def bench(args):
             _image_task(args, img, task, comps, records, notes,
                         panels if img is first else None)
     print()
-    print("PSNR (dB), mean ± sample std over images x seeds (repr: all pixels; gen: the "
-          "75 % held out); d = hidden layers")
-    print(R.table(records, [m for m in MODELS if m in args.models], args.tasks, args.depths))
-    for n in dict.fromkeys(notes):
-        print("note: " + n)
+    _report(args, records, notes)
     print(f"total {time.perf_counter() - t_all:.0f} s; convention: {actdesign.CONVENTION}")
     if args.out:
         out = Path(args.out)
@@ -172,6 +205,51 @@ def bench(args):
         masks = {t: _mask(first, t) for t in args.tasks}
         print(f"figure: {R.figure(panels, first.picture, masks, out / 'implicit_crops.png')}")
     return dict(records=records, panels=panels, notes=notes)
+
+
+def _report(args, records, notes=()):
+    print("PSNR (dB), mean ± sample std over images x seeds (repr: all pixels; gen: the "
+          "75 % held out); d = hidden layers")
+    print(R.table(records, _rows(args), args.tasks, args.depths))
+    for n in dict.fromkeys(notes):
+        print("note: " + n)
+    _verdict(args, records)
+
+
+def reprint(path: Path):
+    """The table and margins of a saved run (its own options: models, tasks, depths)."""
+    try:
+        saved = json.loads(path.read_text())
+        args = argparse.Namespace(**saved["args"])
+        records = saved["records"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        fail(f"--table-from {path}: not a results.json of this benchmark ({err}); "
+                         "give the file a run wrote to its --out folder")
+    args.wide = getattr(args, "wide", False)  # runs before the wide rows had none
+    _report(args, records)
+    return dict(records=records)
+
+
+def _verdict(args, records):
+    """The issue's criterion, per held-out column: each designed row minus the best
+    competitor of its budget (the deep rows against the deep ones, the wide against the
+    wide, the random-features row against both); +0.5 dB or more is a win."""
+    comps = [m for m in MODELS if m in args.models and m not in (DESIGNED, DESIGNED_RF)]
+    wide = [c + WIDE for c in comps]
+    rivals = {DESIGNED: comps, DESIGNED + WIDE: wide, DESIGNED_RF: comps + wide}
+    for task in (t for t in args.tasks if t != "representation"):
+        for d in args.depths:
+            got = R.margins(records, task, d, rivals)
+            if got:
+                print(f"margin {R.SHORT[task]} d={d} (held out; a win is >= +0.50): "
+                      + "; ".join(got))
+
+
+def _rows(args):
+    """The table's model rows: the deep shapes, then the wide ones."""
+    names = [m for m in MODELS if m in args.models]
+    wide = args.wide and any(d > 1 for d in args.depths)
+    return names + ([n + WIDE for n in names] if wide else [])
 
 
 def _mask(img, task):
@@ -188,15 +266,19 @@ def _image_task(args, img, task, comps, records, notes, panels):
     designs, ref_crop = _references(args, img, sp, base, records, notes)
     for depth in args.depths:
         crops = []
-        for name in (m for m in MODELS if m in args.models):
-            if name == DESIGNED and not designs.designs:
+        shapes = [False] + ([True] if args.wide and depth > 1 else [])
+        for wide, name in ((w, m) for w in shapes for m in MODELS if m in args.models):
+            if name in (DESIGNED, DESIGNED_RF) and not designs.designs:
                 continue  # every family refused by the design: in the notes
-            model, best = _one_model(args, name, comps, designs, depth, px, base, records)
+            if name == DESIGNED_RF and wide:
+                continue  # one layer already: the wide shape is itself
+            model, best = _one_model(args, name, comps, designs, depth, px, base, records,
+                                     wide)
             if panels is not None:
                 pic = T.predict(model, T.pixels(img.X, img.y, args.device).X)
-                crops.append((f"{name} {records[-len(args.seeds)]['psnr']:.2f} dB",
-                              pic.reshape(img.size, img.size)))
-            if name == DESIGNED and depth > 1:
+                crops.append((f"{records[-1]['model']} {records[-len(args.seeds)]['psnr']:.2f}"
+                              " dB", pic.reshape(img.size, img.size)))
+            if name == DESIGNED and depth > 1 and not wide:
                 notes.append(f"{img.label} {task}: designed d={depth} uses {best[0]}, "
                              f"{designs.designs[best[0]].gain_note}")
         if panels is not None:
@@ -210,10 +292,11 @@ def _references(args, img, sp, base, records, notes):
     mean = float(img.y[sp["train"]].mean())
     records.append(dict(base, model="mean predictor", depth=None, params=0,
                         psnr=IM.psnr(np.full(y_eval.size, mean), y_eval)))
-    if DESIGNED not in args.models:
+    if DESIGNED not in args.models and DESIGNED_RF not in args.models:
         return None, None
     t0 = time.perf_counter()
-    designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], args.max_points)
+    designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], args.max_points,
+                       deep=args.deep_scale)
     notes += [f"{base['image']} {base['task']}: {f} refused by the design: {why}"
               for f, why in designs.refused.items()]
     ref = D.kernel_reference(designs.choice, img.X[sp["train"]], img.y[sp["train"]],
@@ -227,43 +310,59 @@ def _references(args, img, sp, base, records, notes):
     return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB", ref.reshape(img.size, -1))
 
 
-def _one_model(args, name, comps, designs, depth, px, base, records):
+def _one_model(args, name, comps, designs, depth, px, base, records, wide=False):
     """Tune on (fit, val) with the first seed, then train on all training pixels for every
-    seed; appends one record per seed; returns the first seed's model and the setting."""
-    make, values, warm, width = _model(args, name, comps, designs, depth,
-                                       M.mlp_params(args.width, depth))
-    best, grid = T.tune(make, values, args.lrs, args.steps, args.seeds[0], px["fit"],
+    seed; appends one record per seed; returns the first seed's model and the setting.
+    ``wide``: one hidden layer with the parameter count of the ``depth``-layer MLP."""
+    target, label = M.mlp_params(args.width, depth), name + (WIDE if wide else "")
+    make, values, warm, width, lrs = _model(args, name, comps, designs,
+                                            1 if wide else depth, target)
+    best, grid = T.tune(make, values, lrs, args.steps, args.seeds[0], px["fit"],
                         px["val"], args.device, warm)
     first = None
     for seed in args.seeds:
         score, model, sec = T.run(make, best[0], best[1], args.steps, seed, px["train"],
                                   px["eval"], args.device, warm)
-        records.append(dict(base, model=name, depth=depth, seed=seed, width=width,
+        records.append(dict(base, model=label, depth=depth, seed=seed, width=width,
+                            layers=1 if wide else depth,
                             params=M.count(model), value=best[0], lr=best[1], psnr=score,
                             seconds=sec, grid=grid))
         first = model if first is None else first
-    print(f"{base['image']} {base['task']} d={depth} {name}: {records[-1]['psnr']:.2f} dB "
+    print(f"{base['image']} {base['task']} d={depth} {label}: {records[-1]['psnr']:.2f} dB "
           f"(setting {best[0]}, lr {best[1]:g})", file=sys.stderr)
     return first, best
 
 
 def _model(args, name, comps, designs, depth, target):
-    """(make(value, X_cpu), grid values, warm start or None, width) of one model."""
-    if name == DESIGNED:
+    """(make(value, X_cpu), grid values, warm start or None, width, learning rates) of one
+    model with ``depth`` hidden layers and (nearest) ``target`` parameters.
+
+    The warm-started random-features model has no learning rate: its one trainable layer
+    is solved exactly by the warm start (the minimiser of the ridge objective Adam would
+    descend), so it takes 0 Adam steps; from the minimiser, Adam's normalised steps
+    (about lr per weight whatever the gradient) would only add noise."""
+    if name in (DESIGNED, DESIGNED_RF):
         fams = list(designs.designs)
         chosen = designs.choice.family
         values = [chosen] + [f for f in fams if f != chosen][:args.grid - 1]
+        rf = name == DESIGNED_RF  # trainable: the output layer's width + 1
+        width = target - 1 if rf else M.width_for(M.mlp_params, target, depth)
 
         def make(fam, X):
-            return D.build(designs.designs[fam], args.width, depth, X)
+            if rf:
+                return D.build_rf(designs.designs[fam], width, X, draw=args.draw)
+            return D.build(designs.designs[fam], width, depth, X, draw=args.draw)
 
-        def warm(model, fam, data):
-            D.warm_start(model, data.X, data.y, designs.designs[fam].eta)
+        def warm(model, fam, data):  # eta None: fitted by evidence at this width
+            D.warm_start(model, data.X, data.y,
+                         designs.designs[fam].eta if args.ridge == "kernel" else None)
 
-        return make, values, warm if args.warm else None, args.width
+        lrs = [0.0] if rf and args.warm else args.lrs
+        return make, values, warm if args.warm else None, width, lrs
     comp = comps[name]
     width = M.width_for(comp.params, target, depth)
-    return (lambda v, X: comp.build(width, depth, v)), comp.values[:args.grid], None, width
+    return ((lambda v, X: comp.build(width, depth, v)), comp.values[:args.grid], None, width,
+            args.lrs)
 
 
 if __name__ == "__main__":

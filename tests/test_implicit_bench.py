@@ -76,15 +76,20 @@ def test_designed_network_trains_to_a_finite_psnr(bench, tiny, depth):
     assert np.all(np.isfinite(ref)) and ref.shape == (sp["eval"].size,)
 
 
-def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny):
-    """Primal ridge (the code) against the dual form mu + K (K + eta I)^-1 (y - mu), with
-    K = Hc Hc^T / mean |Hc|^2 from the centred features (numpy, float64)."""
+@pytest.mark.parametrize("block", [None, 7])  # one block; blocks of 7 entries (ragged)
+@pytest.mark.parametrize("width", [6, 40])  # fewer features than the 16 pixels, and more
+def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny, width, block,
+                                                        monkeypatch):
+    """Ridge (primal or dual, in blocks, in the code) against mu + K (K + eta I)^-1 (y - mu),
+    with K = Hc Hc^T / mean |Hc|^2 from the centred features (numpy, float64)."""
     D = bench["D"]
+    if block:
+        monkeypatch.setattr(D, "BLOCK", block)
     img, sp, px = tiny
     designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], max_points=200)
     design = designs.chosen
     torch.manual_seed(0)
-    model = D.build(design, 6, 1, px["train"].X_cpu)
+    model = D.build(design, width, 1, px["train"].X_cpu)
     eta = 0.05
     D.warm_start(model, px["train"].X, px["train"].y, eta)
     with torch.no_grad():
@@ -99,6 +104,133 @@ def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny):
     b = float(model.layers[-1].bias.detach()[0])
     bound = 4 * H.shape[1] * np.finfo(np.float32).eps * (np.abs(H) @ np.abs(w) + abs(b))
     assert np.all(np.abs(got - want) <= bound), np.max(np.abs(got - want) / bound)
+
+
+def test_random_features_model_trains_only_its_output_and_keeps_the_ridge_fit(bench, tiny):
+    """designed RF: the first layer does not move under Adam; from the warm start, Adam on
+    the ridge objective starts at its minimiser (float32 gradient ~ round-off), and the
+    features are the trainable network's at the same draw."""
+    D, T, M = bench["D"], bench["T"], bench["M"]
+    img, sp, px = tiny
+    designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], max_points=200)
+    design = designs.chosen
+    torch.manual_seed(1)
+    model = D.build_rf(design, 40, px["train"].X_cpu)
+    torch.manual_seed(1)
+    twin = D.build(design, 40, 1, px["train"].X_cpu)
+    with torch.no_grad():
+        assert torch.equal(model.features(px["eval"].X), twin.features(px["eval"].X))
+    assert M.count(model) == 41
+    first = model.layers[0].weight.detach().clone()
+    D.warm_start(model, px["train"].X, px["train"].y, design.eta)
+    out = model.layers[-1]
+
+    def gradient():
+        model.zero_grad()
+        loss = torch.mean((model(px["train"].X) - px["train"].y) ** 2) + model.penalty()
+        loss.backward()
+        return float(out.weight.grad.abs().max())
+
+    at_fit = gradient()
+    saved = out.weight.detach().clone()
+    with torch.no_grad():
+        out.weight.zero_()
+    # float32 round-off of 40-term sums: a few 40 eps of the gradient's size away from it
+    assert at_fit <= 40 * np.finfo(np.float32).eps * gradient()
+    with torch.no_grad():
+        out.weight.copy_(saved)
+    assert T.adam(model, px["train"], 3, 1e-3)
+    assert torch.equal(model.layers[0].weight, first)
+
+
+@pytest.mark.parametrize("width", [6, 40])  # primal (fewer features than pixels) and dual
+def test_warm_start_fits_eta_by_the_evidence_of_its_own_width(bench, tiny, width):
+    """eta None: the grid point maximising log N(y; 0, a (K + eta I)) with the amplitude a
+    profiled out, brute force with numpy (slogdet, solve) on K from the features."""
+    D = bench["D"]
+    img, sp, px = tiny
+    design = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], max_points=200).chosen
+    torch.manual_seed(2)
+    model = D.build(design, width, 1, px["train"].X_cpu)
+    got = D.warm_start(model, px["train"].X, px["train"].y)
+    with torch.no_grad():
+        H = model.features(px["train"].X).double().numpy()
+    y = px["train"].y.double().numpy()
+    y = y - y.mean()
+    Hc = H - H.mean(0)
+    K = Hc @ Hc.T / np.mean(np.sum(Hc ** 2, 1))
+    n = len(y)
+
+    def loglik(eta):
+        A = K + eta * np.eye(n)
+        return -0.5 * n * np.log(y @ np.linalg.solve(A, y)) - 0.5 * np.linalg.slogdet(A)[1]
+
+    ll = np.array([loglik(e) for e in D.ETA_GRID])
+    assert got == pytest.approx(D.ETA_GRID[np.argmax(ll)], rel=1e-12)
+    # and the fit uses it: the output is the posterior mean with that eta
+    want = px["train"].y.double().mean().item() + K @ np.linalg.solve(K + got * np.eye(n), y)
+    with torch.no_grad():
+        out = model(px["train"].X).double().numpy()
+    w = model.layers[-1].weight.detach().double().numpy()[0]
+    b = float(model.layers[-1].bias.detach()[0])
+    bound = 4 * width * np.finfo(np.float32).eps * (np.abs(H) @ np.abs(w) + abs(b))
+    assert np.all(np.abs(out - want) <= bound), np.max(np.abs(out - want) / bound)
+
+
+def test_first_layer_lattice_is_stratified_in_angle_and_offset(bench):
+    """Each of W equal angle bins, and each of W equal offset bins up to the golden
+    lattice's three-gap spread, holds the expected share of units."""
+    D = bench["D"]
+    W = 89  # a Fibonacci number: j / golden ratio is then equidistributed to one unit
+    torch.manual_seed(3)
+    theta, gamma = D.lattice(W)
+    assert theta.min() >= 0 and theta.max() < 2 * math.pi
+    assert gamma.abs().max() <= D.RADIUS
+    a = np.floor(theta.double().numpy() / (2 * math.pi) * W).astype(int)
+    assert sorted(a) == list(range(W))  # exactly one angle per bin
+    b = np.floor((gamma.double().numpy() / D.RADIUS + 1) / 2 * 8).astype(int)
+    assert np.all(np.abs(np.bincount(b, minlength=8) - W / 8) <= 2)  # iid: std ~ 3.3
+
+
+def test_edge_of_chaos_scale_has_unit_chi(bench):
+    """The scale s that `gain` settles on gives chi = s^2 E[phi'(sZ)^2] / E[phi(sZ)^2] = 1
+    and g^2 E[phi(sZ)^2] = s^2, with the expectations by scipy quad (not varflow)."""
+    from scipy import integrate
+
+    import actdesign
+
+    D = bench["D"]
+    act = actdesign.design("exp(0.2*k)", dim=2)
+    design = D.Design("exp", "exp(0.2*k)", 0.1, act, None)
+    g = D.gain(design)
+    s = design.scale
+    assert D.CHAOS_SCALES[0] < s < D.CHAOS_SCALES[1], design.gain_note
+
+    def mean(f):
+        dens = lambda z: f(s * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        return integrate.quad(dens, -12, 12, points=[0.0], limit=400, epsabs=0,
+                              epsrel=1e-10)[0]
+
+    second = mean(lambda z: float(act(z)) ** 2)
+    chi = s * s * mean(lambda z: float(act.derivative(z)) ** 2) / second
+    # the bisection stops within a relative 2^-40 of the scale, and chi ~ s^2 near it
+    assert chi == pytest.approx(1.0, rel=1e-6)
+    assert g * g * second == pytest.approx(s * s, rel=1e-8)
+
+
+def test_margins_rank_each_designed_row_against_its_best_rival():
+    sys.path.insert(0, str(BENCH))
+    try:
+        from implicit import report
+    finally:
+        sys.path.remove(str(BENCH))
+    rec = [dict(model=m, task="generalisation", depth=3, psnr=v) for m, v in
+           [("d", 20.0), ("d", 22.0), ("A", 19.0), ("A", 20.0), ("B", 20.9), ("B", -math.inf),
+            ("C", 30.0)]]
+    rec.append(dict(model="C", task="generalisation", depth=1, psnr=40.0))  # other column
+    got = report.margins(rec, "generalisation", 3, {"d": ["A", "B"], "e": ["A"]})
+    # d: mean 21; A: 19.5; B: 20.9 (the diverged run left out); "e" has no runs: no line
+    assert got == ["d +0.10 dB (best rival B)"]
 
 
 def test_psnr_and_splits(bench):
@@ -124,9 +256,48 @@ def test_command_prints_the_table_and_writes_figure_and_json(tmp_path, capsys):
     out = capsys.readouterr().out
     for name in cli.MODELS + ("kernel (w=inf)", "mean predictor"):
         assert any(line.startswith(name) for line in out.splitlines()), name
+    assert any(line.startswith("margin gen d=3") for line in out.splitlines())
+    shaped = [m for m in cli.MODELS if m != cli.DESIGNED_RF]  # RF: one layer already
+    for name in shaped:  # the wide shape, under d = 3
+        assert any(line.startswith(name + cli.WIDE) for line in out.splitlines()), name
     runs = [r for r in res["records"] if r.get("depth") is not None]
-    assert len(runs) == len(cli.MODELS) * 2  # models x depths (one task, one seed)
+    assert len(runs) == len(cli.MODELS) * 2 + len(shaped)  # d = 1, d = 3, wide at d = 3
+    rf = [r for r in runs if r["model"] == cli.DESIGNED_RF]
+    assert [r["params"] for r in rf] == [r["width"] + 1 for r in rf]  # trainable: output
+    wide = [r for r in runs if r["model"].endswith(cli.WIDE)]
+    assert {r["layers"] for r in wide} == {1} and {r["depth"] for r in wide} == {3}
     assert all(math.isfinite(r["psnr"]) for r in runs)
     saved = json.loads((tmp_path / "results.json").read_text())
     assert len(saved["records"]) == len(res["records"])
     assert (tmp_path / "implicit_crops.png").read_bytes()[:4] == b"\x89PNG"
+    cli.main(["--table-from", str(tmp_path / "results.json")])  # the same table, reprinted
+    again = capsys.readouterr().out.splitlines()
+    table = [line for line in out.splitlines() if line.startswith(("model ", "margin "))
+             or any(line.startswith(m) for m in cli.MODELS)]
+    assert table and all(line in again for line in table)
+
+
+def test_bad_options_and_a_missing_results_file_exit_2_with_one_line(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("implicit_cli2", BENCH / "implicit.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    for argv in (["--models", "nope"], ["--table-from", str(tmp_path / "none.json")]):
+        with pytest.raises(SystemExit) as exc:
+            cli.main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("bench/implicit.py: error: ") and "\n" not in err
+
+
+def test_width_sweep_runs_and_its_widest_fit_is_finite(capsys):
+    spec = importlib.util.spec_from_file_location("implicit_width", BENCH / "implicit_width.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    rows = cli.main(["--images", "camera@8", "--widths", "4,40", "--seeds", "2",
+                     "--max-points", "200"])
+    (row,) = rows.values()
+    assert row["n"] == 16 and math.isfinite(row["kernel"])
+    for ridge in ("kernel eta", "evidence eta"):
+        assert [w for w, _, _ in row[ridge]] == [4, 40]
+        assert all(math.isfinite(m) for _, m, _ in row[ridge])
+    assert "kernel" in capsys.readouterr().out

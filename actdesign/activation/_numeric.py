@@ -81,10 +81,13 @@ def _orders(amp: Amplitude, s: int) -> int:
     """How many derivatives (0..2) can be computed by transform: the j-th beyond the
     shape order needs kappa^(j-s) G_s to decay (beta > j - s)."""
     n = 0
-    # a table with explicit terms has a knot at 0, where an even derivative needs
-    # kappa^j R to be integrable, not only to decay (odd ones vanish there by symmetry)
+    # the table has a knot at 0 (`_initial_knots` drops it only when decay <= 1, where no
+    # derivative is taken), and there an even derivative needs kappa^j G to be integrable,
+    # not only to decay: the cos transform of kappa^2 G at z = 0 is its plain integral
+    # (Matern (1 + a k^2)^3 in D = 2 decays like kappa^-2.5: phi'' is infinite at 0).
+    # Odd derivatives vanish there by symmetry.
     for j in (1, 2):
-        margin = 1.05 if amp.explicit and j % 2 == 0 else 0.05
+        margin = 1.05 if j % 2 == 0 else 0.05
         if j <= s or amp.table_decay > j - s + margin:
             n = j
         else:

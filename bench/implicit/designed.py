@@ -8,15 +8,24 @@ deeper layers, the kernel-regime warm start, and the width = inf kernel referenc
   tuning axis is the family (each carries its fitted frequency scale, so the first-layer
   scale stays 1, as the theory has it).
 * First layer: the uniform law, xi uniform on the unit circle and gamma uniform on
-  [-sqrt 2, sqrt 2] (the data's radius), pre-activation xi.x - gamma; its output is scaled
-  to RMS 1/g on the training pixels (a constant factor: rho[c phi] = rho / c^2 keeps the
-  penalty's shape).
-* Later layers (three-layer network): weights N(0, g^2 / n), bias 0, with g the
-  second-moment gain of phi (as `actdesign.init.gain`), so unit pre-activation variance
-  is a fixed point of the variance map.
+  [-sqrt 2, sqrt 2] (the data's radius), pre-activation xi.x - gamma, drawn as a randomly
+  shifted rank-1 lattice (angle j/W, offset frac(j / golden ratio)): every (xi, gamma) is
+  still uniform, but the width-W average that approximates the kernel has a smaller error
+  than W independent draws. Its output is scaled to RMS s/g on the training pixels (a
+  constant factor: rho[c phi] = rho / c^2 keeps the penalty's shape).
+* Later layers (three-layer network): weights N(0, g^2 / n), bias 0. The pre-activation
+  scale s is the edge of chaos of phi, chi(s) = s^2 E[phi'(sZ)^2] / E[phi(sZ)^2] = 1
+  (variance-flow moments, `actdesign.init.varflow.moments`), and g = s / sqrt(E[phi(sZ)^2])
+  makes s^2 a fixed point of the variance map. The designed phi are narrow bumps in the
+  units of their fitted frequency scale, so at s = 1 chi is 50 to 2000 (chaotic); where
+  no scale reaches chi <= 1 (phi' not square-integrable: the Matern designs with a
+  singular phi) s = 1, the second-moment gain, and the note says so.
+* Random features (``build_rf``, the row "designed RF"): the same one-layer network with
+  its first layer frozen, the theory's own model; at equal trainable parameters it has
+  about four times the units of the fully trained one-layer network.
 * Warm start: the output layer is the kernel-regime fit at this width (ridge least squares
-  on the features at initialisation, ridge eta from the penalty fit), then Adam trains all
-  parameters.
+  on the features at initialisation, ridge eta from the penalty fit; in the dual when the
+  width exceeds the pixels), then Adam trains all parameters.
 """
 
 from __future__ import annotations
@@ -41,6 +50,8 @@ class Design:
     activation: object
     module: object
     gain: float | None = None
+    scale: float = 1.0
+    deep: str = "edge"  # the later layers' pre-activation scale: "edge" of chaos or "unit"
     gain_note: str = ""
 
 
@@ -57,8 +68,9 @@ class Designs:
         return self.designs.get(self.choice.family)
 
 
-def choose(X, y, max_points: int, seed: int = 0) -> Designs:
-    """Fit every family to (X, y) and design each one's activation (D = 2)."""
+def choose(X, y, max_points: int, seed: int = 0, deep: str = "edge") -> Designs:
+    """Fit every family to (X, y) and design each one's activation (D = 2); ``deep``:
+    how deeper layers set their scale (`gain`)."""
     import actdesign
     from actdesign.choose import FAMILIES
 
@@ -76,56 +88,136 @@ def choose(X, y, max_points: int, seed: int = 0) -> Designs:
         except actdesign.PenaltyError as err:  # the grid loses that family; reported
             refused[fam] = str(err)
             continue
-        designs[fam] = Design(fam, penalty, float(fit.eta), act, act.to_torch())
+        designs[fam] = Design(fam, penalty, float(fit.eta), act, act.to_torch(), deep=deep)
     return Designs(choice, designs, refused)
 
 
 def gain(design: Design) -> float:
-    """The second-moment gain g = 1/sqrt(E[phi(Z)^2]), Z ~ N(0, 1) (cached), by
-    `actdesign.init.varflow.moments`: the number `actdesign.init.gain` returns, without its
-    fixed-point search (seconds per activation). ``gain_note`` states chi = g^2 E[phi'(Z)^2]
-    (1 is the edge of chaos); if the moments are refused, a Monte Carlo g on 2^20 draws."""
+    """The gain g of the later layers (cached, with ``design.scale`` = s): at the edge of
+    chaos s, g = s / sqrt(E[phi(sZ)^2]), Z ~ N(0, 1); ``gain_note`` states s, g and chi.
+    Moments by `actdesign.init.varflow.moments` (quadrature; a divergent E[phi'^2] comes
+    back huge or refused: no edge, s = 1, the second-moment gain). ``design.deep`` "unit"
+    skips the search: s = 1."""
     if design.gain is None:
-        import actdesign
-        from actdesign.init import varflow
-
-        try:
-            m = varflow.moments(design.activation, 1.0, 0.0)
-            design.gain = 1.0 / math.sqrt(float(m.second))
-            chi = design.gain ** 2 * float(m.deriv_second)
-            design.gain_note = f"variance-flow gain {design.gain:.4g}, chi {chi:.3g}"
-        except actdesign.ActdesignError as err:
-            z = np.random.default_rng(0).standard_normal(1 << 20)
-            design.gain = 1.0 / math.sqrt(float(np.mean(design.activation(z) ** 2)))
-            design.gain_note = f"gain {design.gain:.4g} by Monte Carlo ({err})"
+        chi = _chi(design.activation)
+        lo, hi = CHAOS_SCALES
+        if design.deep == "unit":  # the --deep-scale unit ablation
+            s, how = hi, "unit scale (second-moment gain)"
+        elif chi(hi) <= 1.0:  # ordered up to s = 1: stay at unit variance
+            s, how = hi, "ordered at s = 1"
+        elif not chi(lo) < 1.0:
+            s, how = hi, "no edge of chaos (chi > 1 at every scale)"
+        else:
+            for _ in range(40):  # bisection in log s: chi grows with s across the edge
+                mid = math.sqrt(lo * hi)
+                lo, hi = (mid, hi) if chi(mid) < 1.0 else (lo, mid)
+            s, how = hi, "edge of chaos"
+        design.scale = s
+        design.gain = s / math.sqrt(_second(design.activation, s))
+        design.gain_note = (f"{how}: pre-activation scale {s:.3g}, gain {design.gain:.4g}, "
+                            f"chi {chi(s):.3g}")
     return design.gain
 
 
-def build(design: Design, width: int, depth: int, X, scale: float = 1.0):
+CHAOS_SCALES = (1e-3, 1.0)  # pre-activation standard deviations searched for chi = 1
+
+
+def _second(act, s):
+    from actdesign.init import varflow
+
+    return float(varflow.moments(act, s, 0.0).second)
+
+
+def _chi(act):
+    """chi(s) = s^2 E[phi'(sZ)^2] / E[phi(sZ)^2]; inf where the moments are refused."""
+    import actdesign
+    from actdesign.init import varflow
+
+    def chi(s):
+        try:
+            m = varflow.moments(act, s, 0.0)
+            return s * s * float(m.deriv_second) / float(m.second)
+        except actdesign.ActdesignError:
+            return math.inf
+
+    return chi
+
+
+def lattice(width: int):
+    """(theta, gamma) of the first layer: a rank-1 lattice in [0, 1)^2 with a uniform
+    random shift (torch's global RNG), mapped to the angle in [0, 2 pi) and the offset in
+    [-RADIUS, RADIUS]."""
+    import torch
+
+    j = torch.arange(width, dtype=torch.float64)
+    u = torch.rand(2, dtype=torch.float64)
+    a = torch.remainder(j / width + u[0], 1.0)
+    b = torch.remainder(j * GOLDEN + u[1], 1.0)
+    return (2 * math.pi * a).float(), ((2 * b - 1) * RADIUS).float()
+
+
+GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0  # the lattice's second generator: 1 / golden ratio
+
+
+def independent(width: int):
+    """(theta, gamma) as ``width`` independent uniform draws (the ``--draw iid`` ablation)."""
+    import torch
+
+    return torch.rand(width) * 2 * math.pi, (torch.rand(width) * 2 - 1) * RADIUS
+
+
+DRAWS = {"lattice": lattice, "iid": independent}  # how the first layer samples its law
+
+
+def build(design: Design, width: int, depth: int, X, scale: float = 1.0,
+          draw: str = "lattice"):
     """The designed MLP 2 -> width (x depth) -> 1; ``X`` (training pixels, on the CPU)
     sets the first layer's output scale. Draws from torch's global RNG."""
     import torch
 
-    g = gain(design) if depth > 1 else 1.0
+    g, s = (gain(design), design.scale) if depth > 1 else (1.0, 1.0)
     layers = [torch.nn.Linear(2, width)] + [torch.nn.Linear(width, width)
                                             for _ in range(depth - 1)]
     layers.append(torch.nn.Linear(width, 1))
     phi = design.module
     with torch.no_grad():
-        theta = torch.rand(width) * 2 * math.pi
-        gamma = (torch.rand(width) * 2 - 1) * RADIUS
+        theta, gamma = DRAWS[draw](width)
         layers[0].weight.copy_(scale * torch.stack([torch.cos(theta), torch.sin(theta)], 1))
         layers[0].bias.copy_(-scale * gamma)
         # phi is shared by the models of one design: it sits where the last one was moved
         where = next(iter(phi.buffers()), torch.empty(0)).device
         Xs = X[::max(1, X.shape[0] // 8192)]  # an RMS: 8192 pixels estimate it to ~1 %
-        c = 1.0 / (g * float(phi(layers[0](Xs).to(where)).pow(2).mean().sqrt()))
+        c = s / (g * float(phi(layers[0](Xs).to(where)).pow(2).mean().sqrt()))
         for lin in layers[1:-1]:
             lin.weight.normal_(0.0, g / math.sqrt(width))
             lin.bias.zero_()
     first = _scaled(phi, c)
     model = net(layers, [first] + [phi] * (depth - 1))
     assert sum(p.numel() for p in model.parameters()) == mlp_params(width, depth)
+    return model
+
+
+def build_rf(design: Design, width: int, X, draw: str = "lattice"):
+    """The kernel-regime network itself: one hidden layer of ``width`` units drawn as in
+    `build`, the first layer frozen (in the kernel regime it does not move), so the
+    trainable numbers are the output layer's width + 1. Its features are computed once per
+    input tensor (the last one is kept), so Adam on it costs a linear model's steps."""
+    model = build(design, width, 1, X, draw=draw)
+    model.layers[0].requires_grad_(False)
+    return _cached_features(model)
+
+
+def _cached_features(model):
+    """Memoise ``model.features`` on the identity of its input (frozen features only)."""
+    compute, memo = model.features, {}
+
+    def features(x):
+        key = (x.data_ptr(), tuple(x.shape), x.device)
+        if memo.get("key") != key:
+            memo.update(key=key, value=compute(x).detach())
+        return memo["value"]
+
+    model.features = features
     return model
 
 
@@ -143,28 +235,109 @@ def _scaled(phi, c):
     return Scaled()
 
 
-def warm_start(model, X, y, eta: float) -> None:
-    """Output layer <- ridge least squares on the last features (float64).
+def warm_start(model, X, y, eta: float | None = None) -> float:
+    """Output layer <- ridge least squares on the last features (float64, in blocks of
+    BLOCK entries: at full resolution the features do not fit in float64); Adam then
+    trains on the same ridge objective (``model.penalty``, the output weights' ridge term
+    per pixel), the one whose minimiser the kernel-regime theory describes. Returns eta.
 
     Ridge lam = eta * s, s the mean squared (centred) feature norm: with the kernel
     K = H H^T / s (unit mean diagonal), H (H^T H + lam I)^-1 H^T y = K (K + eta I)^-1 y,
-    the Gaussian-process posterior mean of the penalty fit at this width. The intercept
+    the Gaussian-process posterior mean with kernel K and noise ratio eta. The intercept
     is fitted unpenalised (centred features).
+
+    ``eta`` None: the noise ratio that maximises the marginal likelihood of this
+    finite-width kernel K (`evidence_eta`). The penalty fit's eta belongs to K at
+    width = inf; at a width near the pixel count a rank-W kernel with that tiny eta is
+    the double-descent peak (bench/implicit_width.py measures both).
     """
     import torch
 
     with torch.no_grad():
-        H = model.features(X).double()
-        mu_h, mu_y = H.mean(0), y.double().mean()
-        Hc = H - mu_h
-        G = Hc.T @ Hc
-        scale = float(torch.trace(G)) / H.shape[0]
-        lam = max(eta, 1e-8) * max(scale, 1e-300)  # 1e-8: keeps the solve well posed
-        eye = torch.eye(G.shape[0], dtype=G.dtype, device=G.device)
-        w = torch.linalg.solve(G + lam * eye, Hc.T @ (y.double() - mu_y))
+        H = model.features(X)  # the features stay in their dtype; blocks go to float64
+        n, width = H.shape
+        cols = _blocks(width, n)
+        mu_h = torch.cat([H[:, c].double().mean(0) for c in cols])
+        mu_y = y.double().mean()
+        yc = y.double() - mu_y
+
+        def centred(c):
+            return H[:, c].double() - mu_h[c]
+
+        scale = max(sum(float(centred(c).square().sum()) for c in cols) / n, 1e-300)
+        if width <= n:  # primal: G = Hc^T Hc, summed over pixel blocks; b = Hc^T y
+            G = torch.zeros(width, width, dtype=torch.float64, device=H.device)
+            b = torch.zeros(width, dtype=torch.float64, device=H.device)
+            for r in _blocks(n, width):
+                Hr = H[r].double() - mu_h
+                G += Hr.T @ Hr
+                b += Hr.T @ yc[r]
+        else:  # dual: G = Hc Hc^T, summed over feature blocks; b = y
+            G, b = sum(centred(c) @ centred(c).T for c in cols), yc
+        lam, V = torch.linalg.eigh(G)  # K's eigenvalues are lam / s in both forms
+        lam = lam.clamp(min=0.0)
+        vb = V.T @ b
+        if eta is None:
+            eta = evidence_eta(lam / scale, _projections(lam, vb, width <= n), float(yc @ yc),
+                               n)
+        eta = max(eta, ETA_FLOOR)
+        x = V @ (vb / (lam + eta * scale))  # (G + lam_ridge I)^-1 b
+        w = x if width <= n else torch.cat([centred(c).T @ x for c in cols])
         out = model.layers[-1]
         out.weight.copy_(w[None, :].to(out.weight.dtype))
         out.bias.copy_((mu_y - mu_h @ w).reshape(1).to(out.bias.dtype))
+    ridge = eta * scale / n  # the same objective per pixel: Adam's loss adds this penalty
+
+    def penalty():
+        return ridge * model.layers[-1].weight.square().sum()
+
+    model.penalty = penalty
+    return eta
+
+
+ETA_FLOOR = 1e-8  # keeps the solve well posed (the penalty fit's own floor is 1e-7)
+ETA_GRID = np.geomspace(ETA_FLOOR, 1e2, 101)  # 1/10 decade: ample for a smooth evidence
+
+
+def _projections(lam, vb, primal: bool):
+    """Squared coordinates of y on K's eigenvectors: (v^T Hc^T y)^2 / lam in the primal
+    form (u = Hc v / sqrt(lam)), (v^T y)^2 in the dual; 0 on round-off eigenvalues."""
+    if not primal:
+        return vb.square()
+    live = lam > 1e-12 * float(lam.max())
+    return (vb.square() / lam.clamp(min=1e-300)) * live
+
+
+def evidence_eta(kappa, p2, yy: float, n: int, grid=ETA_GRID) -> float:
+    """The noise ratio eta on ``grid`` that maximises the marginal likelihood of y (centred,
+    |y|^2 = ``yy``) under N(0, a (K + eta I)), the amplitude a profiled out:
+    -n/2 log(y^T (K + eta I)^-1 y) - 1/2 log det(K + eta I), from K's eigenvalues
+    ``kappa`` and y's squared coordinates ``p2`` on their eigenvectors (n - len(kappa)
+    zero eigenvalues hold the rest of |y|^2)."""
+    kappa, p2 = (np.asarray(t.cpu(), dtype=float) for t in (kappa, p2))
+    rest, null = max(yy - float(p2.sum()), 0.0), n - kappa.size
+    best, arg = -np.inf, float(grid[0])
+    for eta in grid:
+        quad = float(np.sum(p2 / (kappa + eta))) + rest / eta
+        ll = -0.5 * n * np.log(quad) - 0.5 * (np.sum(np.log(kappa + eta)) + null * np.log(eta))
+        if ll > best:
+            best, arg = ll, float(eta)
+    return arg
+
+
+BLOCK = 1 << 24  # float64 entries per block of features (128 MB)
+
+
+def _blocks(length: int, other: int) -> list:
+    """Slices of ``range(length)`` whose blocks against ``other`` hold <= BLOCK entries."""
+    step = max(1, BLOCK // max(other, 1))
+    return [slice(i, min(i + step, length)) for i in range(0, length, step)]
+
+
+def _eye(n, like):
+    import torch
+
+    return torch.eye(n, dtype=like.dtype, device=like.device)
 
 
 def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,

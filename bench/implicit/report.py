@@ -53,6 +53,23 @@ def table(records, models, tasks, depths) -> str:
     return "\n".join(lines)
 
 
+def margins(records, task, depth, rivals) -> list[str]:
+    """Each designed row's mean PSNR minus the best mean among its rivals, in one column.
+
+    ``rivals``: designed row name -> competitor row names it is ranked against."""
+    def mean(name):
+        vals = [r["psnr"] for r in records
+                if r["model"] == name and r["task"] == task and r.get("depth") == depth]
+        return summary(vals)[0] if vals else math.nan
+
+    out = []
+    for row, names in rivals.items():
+        best = max(((mean(n), n) for n in names if math.isfinite(mean(n))), default=None)
+        if math.isfinite(mean(row)) and best:
+            out.append(f"{row} {mean(row) - best[0]:+.2f} dB (best rival {best[1]})")
+    return out
+
+
 def write_json(path: Path, meta: dict, records) -> Path:
     path.write_text(json.dumps(dict(meta, records=records), indent=1, default=_plain) + "\n")
     return path

@@ -34,13 +34,18 @@ def pixels(X, y, device) -> Pixels:
 
 
 def adam(model, data: Pixels, steps: int, lr: float) -> bool:
-    """Full-batch Adam on the mean squared error; False if the loss stops being finite."""
+    """Full-batch Adam on the mean squared error, plus ``model.penalty()`` where a model
+    defines one (the designed network's ridge term); False if the loss stops being finite."""
     import torch
 
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    penalty = getattr(model, "penalty", None)
+
+    opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=lr)
     for _ in range(steps):
         opt.zero_grad(set_to_none=True)
         loss = torch.mean((model(data.X) - data.y) ** 2)
+        if penalty is not None:
+            loss = loss + penalty()
         if not torch.isfinite(loss):
             return False
         loss.backward()
@@ -67,7 +72,7 @@ def run(make, value, lr, steps, seed, train: Pixels, test: Pixels, device, warm=
     model = make(value, train.X_cpu).to(device)
     if warm is not None:
         warm(model, value, train)
-    ok = adam(model, train, steps, lr)
+    ok = adam(model, train, steps if lr > 0 else 0, lr)  # lr 0: the warm start alone
     score = psnr(predict(model, test.X), test.y_np) if ok else -math.inf
     return score, model, time.perf_counter() - t0
 
