@@ -224,7 +224,7 @@ def reprint(path: Path):
         records = saved["records"]
     except (OSError, ValueError, KeyError, TypeError) as err:
         fail(f"--table-from {path}: not a results.json of this benchmark ({err}); "
-                         "give the file a run wrote to its --out folder")
+             "give the file a run wrote to its --out folder")
     args.wide = getattr(args, "wide", False)  # runs before the wide rows had none
     _report(args, records)
     return dict(records=records)
@@ -246,10 +246,10 @@ def _verdict(args, records):
 
 
 def _rows(args):
-    """The table's model rows: the deep shapes, then the wide ones."""
+    """The table's model rows: the deep shapes, then the wide ones (RF is one layer)."""
     names = [m for m in MODELS if m in args.models]
     wide = args.wide and any(d > 1 for d in args.depths)
-    return names + ([n + WIDE for n in names] if wide else [])
+    return names + ([n + WIDE for n in names if n != DESIGNED_RF] if wide else [])
 
 
 def _mask(img, task):

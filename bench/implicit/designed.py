@@ -24,8 +24,9 @@ deeper layers, the kernel-regime warm start, and the width = inf kernel referenc
   its first layer frozen, the theory's own model; at equal trainable parameters it has
   about four times the units of the fully trained one-layer network.
 * Warm start: the output layer is the kernel-regime fit at this width (ridge least squares
-  on the features at initialisation, ridge eta from the penalty fit; in the dual when the
-  width exceeds the pixels), then Adam trains all parameters.
+  on the features at initialisation; eta by the marginal likelihood of the features' own
+  kernel, or the penalty fit's; in the dual when the width exceeds the pixels), then Adam
+  trains all parameters on the same ridge objective.
 """
 
 from __future__ import annotations
@@ -208,13 +209,13 @@ def build_rf(design: Design, width: int, X, draw: str = "lattice"):
 
 
 def _cached_features(model):
-    """Memoise ``model.features`` on the identity of its input (frozen features only)."""
+    """Memoise ``model.features`` on its last input tensor (frozen features only); the
+    memo holds that tensor, so an identity match cannot be a reused address."""
     compute, memo = model.features, {}
 
     def features(x):
-        key = (x.data_ptr(), tuple(x.shape), x.device)
-        if memo.get("key") != key:
-            memo.update(key=key, value=compute(x).detach())
+        if memo.get("x") is not x:
+            memo.update(x=x, value=compute(x).detach())
         return memo["value"]
 
     model.features = features
@@ -264,7 +265,6 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
         def centred(c):
             return H[:, c].double() - mu_h[c]
 
-        scale = max(sum(float(centred(c).square().sum()) for c in cols) / n, 1e-300)
         if width <= n:  # primal: G = Hc^T Hc, summed over pixel blocks; b = Hc^T y
             G = torch.zeros(width, width, dtype=torch.float64, device=H.device)
             b = torch.zeros(width, dtype=torch.float64, device=H.device)
@@ -273,7 +273,8 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
                 G += Hr.T @ Hr
                 b += Hr.T @ yc[r]
         else:  # dual: G = Hc Hc^T, summed over feature blocks; b = y
-            G, b = sum(centred(c) @ centred(c).T for c in cols), yc
+            G, b = sum(hc @ hc.T for hc in map(centred, cols)), yc
+        scale = max(float(torch.trace(G)) / n, 1e-300)  # mean squared centred feature norm
         lam, V = torch.linalg.eigh(G)  # K's eigenvalues are lam / s in both forms
         lam = lam.clamp(min=0.0)
         vb = V.T @ b
@@ -332,12 +333,6 @@ def _blocks(length: int, other: int) -> list:
     """Slices of ``range(length)`` whose blocks against ``other`` hold <= BLOCK entries."""
     step = max(1, BLOCK // max(other, 1))
     return [slice(i, min(i + step, length)) for i in range(0, length, step)]
-
-
-def _eye(n, like):
-    import torch
-
-    return torch.eye(n, dtype=like.dtype, device=like.device)
 
 
 def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,
