@@ -48,8 +48,6 @@ def parser():
 
 
 def main(argv=None):
-    import torch
-
     import actdesign
 
     args = parser().parse_args(argv)

@@ -207,7 +207,9 @@ def test_edge_of_chaos_scale_has_unit_chi(bench):
     assert D.CHAOS_SCALES[0] < s < D.CHAOS_SCALES[1], design.gain_note
 
     def mean(f):
-        dens = lambda z: f(s * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        def dens(z):
+            return f(s * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
         return integrate.quad(dens, -12, 12, points=[0.0], limit=400, epsabs=0,
                               epsrel=1e-10)[0]
 
