@@ -193,7 +193,7 @@ def bench(args):
         first = first or img
         for task in args.tasks:
             _image_task(args, img, task, comps, records, notes,
-                        panels if img is first else None)
+                        panels if img is first and args.out else None)
     print()
     _report(args, records, notes)
     print(f"total {time.perf_counter() - t_all:.0f} s; convention: {actdesign.CONVENTION}")
@@ -274,15 +274,22 @@ def _image_task(args, img, task, comps, records, notes, panels):
                 continue  # one layer already: the wide shape is itself
             model, best = _one_model(args, name, comps, designs, depth, px, base, records,
                                      wide)
-            if panels is not None:
-                pic = T.predict(model, T.pixels(img.X, img.y, args.device).X)
+            if panels is not None:  # the crop's pixels only: a wide model is slow to run
                 crops.append((f"{records[-1]['model']} {records[-len(args.seeds)]['psnr']:.2f}"
-                              " dB", pic.reshape(img.size, img.size)))
+                              " dB", _crop(model, img, args.device)))
             if name == DESIGNED and depth > 1 and not wide:
                 notes.append(f"{img.label} {task}: designed d={depth} uses {best[0]}, "
                              f"{designs.designs[best[0]].gain_note}")
         if panels is not None:
             panels[(task, depth)] = crops + ([ref_crop] if ref_crop else [])
+
+
+def _crop(model, img, device) -> np.ndarray:
+    """The model's picture in the figure's window (`report.window`)."""
+    w = R.window(img.size)
+    idx = np.arange(img.y.size).reshape(img.size, img.size)[w, w]
+    return T.predict(model, T.pixels(img.X[idx.ravel()], img.y[idx.ravel()], device).X
+                     ).reshape(idx.shape)
 
 
 def _references(args, img, sp, base, records, notes):
@@ -307,7 +314,7 @@ def _references(args, img, sp, base, records, notes):
     print(f"{base['image']} {base['task']}: chosen penalty {designs.choice.family} "
           f"{designs.choice.penalty} (designable: {', '.join(designs.designs) or 'none'}; "
           f"{time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-    return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB", ref.reshape(img.size, -1))
+    return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB", ref.reshape(img.size, -1)[R.window(img.size), R.window(img.size)])
 
 
 def _one_model(args, name, comps, designs, depth, px, base, records, wide=False):

@@ -76,15 +76,18 @@ def test_designed_network_trains_to_a_finite_psnr(bench, tiny, depth):
     assert np.all(np.isfinite(ref)) and ref.shape == (sp["eval"].size,)
 
 
+@pytest.mark.parametrize("hold", [None, 1])  # features held whole; made a block at a time
 @pytest.mark.parametrize("block", [None, 7])  # one block; blocks of 7 entries (ragged)
 @pytest.mark.parametrize("width", [6, 40])  # fewer features than the 16 pixels, and more
-def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny, width, block,
+def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny, width, block, hold,
                                                         monkeypatch):
     """Ridge (primal or dual, in blocks, in the code) against mu + K (K + eta I)^-1 (y - mu),
     with K = Hc Hc^T / mean |Hc|^2 from the centred features (numpy, float64)."""
     D = bench["D"]
     if block:
         monkeypatch.setattr(D, "BLOCK", block)
+    if hold:
+        monkeypatch.setattr(D, "HOLD", hold)
     img, sp, px = tiny
     designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], max_points=200)
     design = designs.chosen
@@ -104,6 +107,32 @@ def test_warm_start_is_the_kernel_regime_posterior_mean(bench, tiny, width, bloc
     b = float(model.layers[-1].bias.detach()[0])
     bound = 4 * H.shape[1] * np.finfo(np.float32).eps * (np.abs(H) @ np.abs(w) + abs(b))
     assert np.all(np.abs(got - want) <= bound), np.max(np.abs(got - want) / bound)
+
+
+@pytest.mark.parametrize("entries", [1, 100])  # a pixel per pass; a few pixels per pass
+def test_prediction_in_blocks_is_the_whole_forward_pass(bench, tiny, entries, monkeypatch):
+    """T.predict caps the activations per pass (PREDICT_ENTRIES / widest layer pixels):
+    the blocks give the one-pass forward to float32 round-off of the output layer's sum.
+    For the random-features net, unit_features over two slices is its features."""
+    D, T = bench["D"], bench["T"]
+    img, sp, px = tiny
+    design = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], max_points=200).chosen
+    torch.manual_seed(2)
+    model = D.build_rf(design, 40, px["train"].X_cpu)
+    D.warm_start(model, px["train"].X, px["train"].y, design.eta)
+    X = px["eval"].X
+    with torch.no_grad():
+        whole = model(X).double().numpy()
+        H = model.features(X)
+        halves = torch.cat([model.unit_features(X, slice(0, 17)),
+                            model.unit_features(X, slice(17, 40))], 1)
+    monkeypatch.setattr(T, "PREDICT_ENTRIES", entries)
+    got = T.predict(model, X)
+    w = model.layers[-1].weight.detach().double().numpy()[0]
+    bound = 4 * w.size * np.finfo(np.float32).eps * (np.abs(H.double().numpy()) @ np.abs(w)
+                                                     + abs(float(model.layers[-1].bias.detach()[0])))
+    assert np.all(np.abs(got - whole) <= bound)
+    assert torch.allclose(halves, H, rtol=8 * np.finfo(np.float32).eps, atol=0)
 
 
 def test_random_features_model_trains_only_its_output_and_keeps_the_ridge_fit(bench, tiny):

@@ -202,21 +202,27 @@ def build_rf(design: Design, width: int, X, draw: str = "lattice"):
     """The kernel-regime network itself: one hidden layer of ``width`` units drawn as in
     `build`, the first layer frozen (in the kernel regime it does not move), so the
     trainable numbers are the output layer's width + 1. Its features are computed once per
-    input tensor (the last one is kept), so Adam on it costs a linear model's steps."""
+    input tensor (the last one is kept, up to HOLD entries), so Adam on it costs a linear
+    model's steps."""
     model = build(design, width, 1, X, draw=draw)
     model.layers[0].requires_grad_(False)
     return _cached_features(model)
 
 
 def _cached_features(model):
-    """Memoise ``model.features`` on its last input tensor (frozen features only); the
-    memo holds that tensor, so an identity match cannot be a reused address."""
+    """Memoise ``model.features`` on its last input tensor (frozen features only; up to
+    HOLD entries: larger ones are recomputed, not held); the memo holds that tensor, so an
+    identity match cannot be a reused address."""
     compute, memo = model.features, {}
 
     def features(x):
-        if memo.get("x") is not x:
-            memo.update(x=x, value=compute(x).detach())
-        return memo["value"]
+        if memo.get("x") is x:
+            return memo["value"]
+        memo.clear()  # the previous block's features go before this one's are made
+        value = compute(x).detach()
+        if value.numel() <= HOLD:
+            memo.update(x=x, value=value)
+        return value
 
     model.features = features
     return model
@@ -237,8 +243,7 @@ def _scaled(phi, c):
 
 
 def warm_start(model, X, y, eta: float | None = None) -> float:
-    """Output layer <- ridge least squares on the last features (float64, in blocks of
-    BLOCK entries: at full resolution the features do not fit in float64); Adam then
+    """Output layer <- ridge least squares on the last features (float64); Adam then
     trains on the same ridge objective (``model.penalty``, the output weights' ridge term
     per pixel), the one whose minimiser the kernel-regime theory describes. Returns eta.
 
@@ -246,6 +251,11 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
     K = H H^T / s (unit mean diagonal), H (H^T H + lam I)^-1 H^T y = K (K + eta I)^-1 y,
     the Gaussian-process posterior mean with kernel K and noise ratio eta. The intercept
     is fitted unpenalised (centred features).
+
+    The features are never held whole at full resolution (16384 pixels x 132 000 units
+    is 8.6 GB in float32): the primal form (width <= pixels) sums G = Hc^T Hc over blocks
+    of pixels, the dual over blocks of units (computed one block at a time in a
+    one-hidden-layer net), each block at most BLOCK float64 entries.
 
     ``eta`` None: the noise ratio that maximises the marginal likelihood of this
     finite-width kernel K (`evidence_eta`). The penalty fit's eta belongs to K at
@@ -255,35 +265,23 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
     import torch
 
     with torch.no_grad():
-        H = model.features(X)  # the features stay in their dtype; blocks go to float64
-        n, width = H.shape
-        cols = _blocks(width, n)
-        mu_h = torch.cat([H[:, c].double().mean(0) for c in cols])
+        n, width = X.shape[0], model.layers[-1].in_features
         mu_y = y.double().mean()
         yc = y.double() - mu_y
-
-        def centred(c):
-            return H[:, c].double() - mu_h[c]
-
-        if width <= n:  # primal: G = Hc^T Hc, summed over pixel blocks; b = Hc^T y
-            G = torch.zeros(width, width, dtype=torch.float64, device=H.device)
-            b = torch.zeros(width, dtype=torch.float64, device=H.device)
-            for r in _blocks(n, width):
-                Hr = H[r].double() - mu_h
-                G += Hr.T @ Hr
-                b += Hr.T @ yc[r]
-        else:  # dual: G = Hc Hc^T, summed over feature blocks; b = y
-            G, b = sum(hc @ hc.T for hc in map(centred, cols)), yc
+        primal = width <= n
+        if primal:
+            (G, b), mu_h, columns = _primal_gram(model, X, yc)
+        else:
+            (G, mu_h, columns), b = _dual_gram(model, X, yc), yc
         scale = max(float(torch.trace(G)) / n, 1e-300)  # mean squared centred feature norm
         lam, V = torch.linalg.eigh(G)  # K's eigenvalues are lam / s in both forms
         lam = lam.clamp(min=0.0)
         vb = V.T @ b
         if eta is None:
-            eta = evidence_eta(lam / scale, _projections(lam, vb, width <= n), float(yc @ yc),
-                               n)
+            eta = evidence_eta(lam / scale, _projections(lam, vb, primal), float(yc @ yc), n)
         eta = max(eta, ETA_FLOOR)
         x = V @ (vb / (lam + eta * scale))  # (G + lam_ridge I)^-1 b
-        w = x if width <= n else torch.cat([centred(c).T @ x for c in cols])
+        w = x if primal else torch.cat([(h - mu_h[c]).T @ x for c, h in columns()])
         out = model.layers[-1]
         out.weight.copy_(w[None, :].to(out.weight.dtype))
         out.bias.copy_((mu_y - mu_h @ w).reshape(1).to(out.bias.dtype))
@@ -294,6 +292,51 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
 
     model.penalty = penalty
     return eta
+
+
+def _primal_gram(model, X, yc):
+    """((Hc^T Hc, Hc^T yc), mean feature, None), summed over blocks of pixels (features of
+    each block computed from its pixels alone: any depth)."""
+    import torch
+
+    n, width = X.shape[0], model.layers[-1].in_features
+    G = torch.zeros(width, width, dtype=torch.float64, device=X.device)
+    b, total = (torch.zeros(width, dtype=torch.float64, device=X.device) for _ in range(2))
+    for r in _blocks(n, width):
+        Hr = model.features(X[r]).double()
+        G += Hr.T @ Hr
+        b += Hr.T @ yc[r]  # yc sums to 0: the centring of H drops out of b
+        total += Hr.sum(0)
+    mu = total / n
+    return (G - n * torch.outer(mu, mu), b), mu, None
+
+
+def _dual_gram(model, X, yc):
+    """(Hc Hc^T, mean feature, columns), summed over blocks of units; ``columns()``
+    yields (slice, H[:, slice] in float64) again, for the output weights."""
+    import torch
+
+    n, width = X.shape[0], model.layers[-1].in_features
+    cols = _blocks(width, n)
+    if len(model.layers) == 2 and n * width > HOLD:  # one wide layer: unit blocks
+        def columns():
+            return ((c, model.unit_features(X, c).double()) for c in cols)
+    else:
+        H = model.features(X)  # deep nets are narrow: their features fit
+
+        def columns():
+            return ((c, H[:, c].double()) for c in cols)
+
+    G = torch.zeros(n, n, dtype=torch.float64, device=X.device)
+    means = []
+    for _, h in columns():
+        means.append(h.mean(0))
+        hc = h - means[-1]
+        G += hc @ hc.T
+    return G, torch.cat(means), columns
+
+
+HOLD = 1 << 26  # feature entries (256 MB in float32) held whole; beyond, blocks of units
 
 
 ETA_FLOOR = 1e-8  # keeps the solve well posed (the penalty fit's own floor is 1e-7)

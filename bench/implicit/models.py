@@ -113,6 +113,15 @@ def net(layers, acts, encode=None, real_part=False):
                 h = act(lin(h))
             return h
 
+        def unit_features(self, x, units: slice):
+            """``features(x)[:, units]`` of a one-hidden-layer net, computing only those
+            units (a block of a layer too wide to hold for every pixel at once)."""
+            assert len(self.layers) == 2, "one hidden layer only"
+            h = x if self.encode is None else self.encode(x)
+            lin = self.layers[0]
+            return self.acts[0](torch.nn.functional.linear(h, lin.weight[units],
+                                                           lin.bias[units]))
+
         def forward(self, x):
             out = self.layers[-1](self.features(x))
             return (out.real if real_part else out)[:, 0]

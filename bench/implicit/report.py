@@ -81,13 +81,18 @@ def _plain(x):
     raise TypeError(f"not JSON-able: {type(x).__name__}")
 
 
+def window(size: int) -> slice:
+    """The crop the figure shows: the central half of a side (rows and columns)."""
+    return slice(size // 4, size // 4 + max(size // 2, 1))
+
+
 def figure(panels: dict, target, mask, path: Path) -> Path:
-    """Crops (the central half of the image) of each reconstruction: one row per
-    (task, depth), columns target, training pixels, then the models and the kernel."""
+    """Crops (`window`: the central half of the image) of each reconstruction: one row per
+    (task, depth), columns target, training pixels, then the models and the kernel, whose
+    ``panels`` hold the crops already."""
     from actdesign.spectrum import new_figure, save_figure
 
-    size = target.shape[0]
-    lo, hi = size // 4, size // 4 + max(size // 2, 1)
+    sl = window(target.shape[0])
     rows = list(panels)
     ncol = 2 + max(len(v) for v in panels.values())
     fig = new_figure(1.7 * ncol, 1.9 * len(rows))
@@ -95,12 +100,13 @@ def figure(panels: dict, target, mask, path: Path) -> Path:
     for i, key in enumerate(rows):
         task, depth = key
         shown = mask[task] * target
-        items = [("target", target), (f"{SHORT[task]}: training px", shown)] + panels[key]
+        items = [("target", target[sl, sl]),
+                 (f"{SHORT[task]}: training px", shown[sl, sl])] + panels[key]
         for j, ax in enumerate(axes[i]):
             ax.axis("off")
             if j < len(items):
                 title, im = items[j]
-                ax.imshow(np.clip(im[lo:hi, lo:hi], 0, 1), cmap="gray", vmin=0, vmax=1,
+                ax.imshow(np.clip(im, 0, 1), cmap="gray", vmin=0, vmax=1,
                           interpolation="nearest")
                 ax.set_title(title if j >= 2 else f"{title} (d={depth})", fontsize=7)
     return save_figure(fig, path)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .images import psnr
 
-PREDICT_BLOCK = 1 << 16  # pixels per forward pass when predicting
+PREDICT_ENTRIES = 1 << 26  # activations per forward pass when predicting (256 MB float32)
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,15 @@ def adam(model, data: Pixels, steps: int, lr: float) -> bool:
 
 
 def predict(model, X) -> np.ndarray:
+    """The model at every row of X, in blocks of pixels that keep each layer's activations
+    under PREDICT_ENTRIES (a wide layer at 512 x 512 would need 35 GB at once)."""
     import torch
 
+    widest = max((max(p.shape) for p in model.parameters() if p.dim()), default=1)
+    rows = max(1, PREDICT_ENTRIES // widest)
     with torch.no_grad():
-        return np.concatenate([model(X[i:i + PREDICT_BLOCK]).float().cpu().numpy()
-                               for i in range(0, X.shape[0], PREDICT_BLOCK)]).astype(float)
+        return np.concatenate([model(X[i:i + rows]).float().cpu().numpy()
+                               for i in range(0, X.shape[0], rows)]).astype(float)
 
 
 def run(make, value, lr, steps, seed, train: Pixels, test: Pixels, device, warm=None):
