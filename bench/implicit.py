@@ -314,7 +314,9 @@ def _references(args, img, sp, base, records, notes):
     print(f"{base['image']} {base['task']}: chosen penalty {designs.choice.family} "
           f"{designs.choice.penalty} (designable: {', '.join(designs.designs) or 'none'}; "
           f"{time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-    return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB", ref.reshape(img.size, -1)[R.window(img.size), R.window(img.size)])
+    w = R.window(img.size)
+    return designs, (f"kernel w=inf {records[-1]['psnr']:.2f} dB",
+                     ref.reshape(img.size, -1)[w, w])
 
 
 def _one_model(args, name, comps, designs, depth, px, base, records, wide=False):

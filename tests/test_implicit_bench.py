@@ -129,8 +129,8 @@ def test_prediction_in_blocks_is_the_whole_forward_pass(bench, tiny, entries, mo
     monkeypatch.setattr(T, "PREDICT_ENTRIES", entries)
     got = T.predict(model, X)
     w = model.layers[-1].weight.detach().double().numpy()[0]
-    bound = 4 * w.size * np.finfo(np.float32).eps * (np.abs(H.double().numpy()) @ np.abs(w)
-                                                     + abs(float(model.layers[-1].bias.detach()[0])))
+    b = abs(float(model.layers[-1].bias.detach()[0]))
+    bound = 4 * w.size * np.finfo(np.float32).eps * (np.abs(H.double().numpy()) @ np.abs(w) + b)
     assert np.all(np.abs(got - whole) <= bound)
     assert torch.allclose(halves, H, rtol=8 * np.finfo(np.float32).eps, atol=0)
 
