@@ -83,6 +83,12 @@ class Activation:
         if self.phi is None and self.tabulation is None:
             raise ValueError("an Activation needs a closed form phi or a tabulation")
 
+    @property
+    def table_only(self) -> bool:
+        """True where phi is its tabulation alone (a numeric design with no explicit
+        closed-form part): routes that read the table directly may take it."""
+        return self.phi is None and self.tabulation is not None and self.explicit is None
+
     # --- evaluation -----------------------------------------------------------------
     def __call__(self, z):
         """phi(z) on a numpy array (float64).

@@ -77,7 +77,7 @@ def _tabulated(act: Activation) -> Evaluators:
     # Knots join Hermite pieces smoothly (C^1 or better), so they are not breaks: with
     # tens of thousands of knots, splitting panels at each would cost far more than it gains.
     tab = act.tabulation
-    if getattr(act, "explicit", None) is not None:  # phi = closed-form part + table (issue 21)
+    if not act.table_only:  # phi = closed-form part + table: phi and phi' from both
         f, df = (lambda x: act.derivative(x, 0)), (lambda x: act.derivative(x, 1))
         zero = np.zeros(1)
         return Evaluators(phi=f, dphi=df, breaks=zero, smooth=False, rtol=1e-10,

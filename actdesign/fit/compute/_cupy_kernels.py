@@ -11,6 +11,7 @@ import cupy as cp
 import numpy as np
 
 from .._catalog import TABULATION_CODE
+from .._cuda import cuda_function
 from ._tabulate import pack, tabulate
 
 _SOURCE = r"""
@@ -93,14 +94,7 @@ extern "C" __global__ void features(const double* X, const double* Wt, const dou
 }
 """
 
-_module = None
-
-
-def _kernel():
-    global _module
-    if _module is None:
-        _module = cp.RawModule(code=_SOURCE, options=("--std=c++11",))
-    return _module.get_function("features")
+_kernel = cuda_function(_SOURCE, "features")
 
 
 class GpuFeatures:

@@ -76,7 +76,7 @@ def compile_activation(act, zmax: float = 64.0) -> ActivationKernel:
         return ActivationKernel(act, f"{CLOSED}:{rec.form.name}", rec.form.code, rec.params(), rec)
     zmax = max(float(zmax), 64.0)
     # (a design with an explicit singular/log part is more than its table: generic route)
-    if act.phi is None and act.tabulation is not None and getattr(act, "explicit", None) is None:
+    if act.table_only:
         own = act.tabulation
         tab, err = tabulate(act, max(zmax, abs(own.knots[0]), abs(own.knots[-1])), tol=1e-12)
         tab = tab if tab is not None else own

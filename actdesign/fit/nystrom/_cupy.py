@@ -11,6 +11,7 @@ from __future__ import annotations
 import cupy as cp
 import numpy as np
 
+from .._cuda import cuda_function
 from ._blocks import RadialBlocks
 
 _SOURCE = r"""
@@ -34,14 +35,7 @@ extern "C" __global__ void radial_block(const double* X, const double* CT, const
 }
 """
 
-_module = None
-
-
-def _kernel():
-    global _module
-    if _module is None:
-        _module = cp.RawModule(code=_SOURCE, options=("--std=c++11",))
-    return _module.get_function("radial_block")
+_kernel = cuda_function(_SOURCE, "radial_block")
 
 
 class GpuRadialBlocks(RadialBlocks):
