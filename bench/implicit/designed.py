@@ -188,7 +188,7 @@ def build(design: Design, width: int, depth: int, X, scale: float = 1.0,
         # phi is shared by the models of one design: it sits where the last one was moved
         where = next(iter(phi.buffers()), torch.empty(0)).device
         Xs = X[::max(1, X.shape[0] // 8192)]  # an RMS: 8192 pixels estimate it to ~1 %
-        c = s / (g * float(phi(layers[0](Xs).to(where)).pow(2).mean().sqrt()))
+        c = s / (g * math.sqrt(_mean_square(phi, layers[0], Xs.to(where))))
         for lin in layers[1:-1]:
             lin.weight.normal_(0.0, g / math.sqrt(width))
             lin.bias.zero_()
@@ -196,6 +196,16 @@ def build(design: Design, width: int, depth: int, X, scale: float = 1.0,
     model = net(layers, [first] + [phi] * (depth - 1))
     assert sum(p.numel() for p in model.parameters()) == mlp_params(width, depth)
     return model
+
+
+def _mean_square(phi, lin, X) -> float:
+    """Mean of phi(lin(X))^2 over pixels and units, a block of units at a time (132 000
+    units x 8192 pixels would be 4 GB at once, and phi's temporaries several times that)."""
+    W, b = (t.to(X.device) for t in (lin.weight, lin.bias))
+    step = max(1, HOLD // X.shape[0])
+    total = sum(float(phi(X @ W[i:i + step].T + b[i:i + step]).double().square().sum())
+                for i in range(0, W.shape[0], step))
+    return total / (X.shape[0] * W.shape[0])
 
 
 def build_rf(design: Design, width: int, X, draw: str = "lattice"):
