@@ -272,8 +272,17 @@ def _image_task(args, img, task, comps, records, notes, panels):
                 continue  # every family refused by the design: in the notes
             if name == DESIGNED_RF and wide:
                 continue  # one layer already: the wide shape is itself
-            model, best = _one_model(args, name, comps, designs, depth, px, base, records,
-                                     wide)
+            before = len(records)
+            try:
+                model, best = _one_model(args, name, comps, designs, depth, px, base,
+                                         records, wide)
+            except Exception as err:  # a row too large for the device: skip it, say so
+                if not T.out_of_memory(err):
+                    raise
+                del records[before:]  # no row with some of its seeds
+                notes.append(_skipped(args, img, task, name + (WIDE if wide else ""),
+                                      depth, err))
+                continue
             if panels is not None:  # the crop's pixels only: a wide model is slow to run
                 crops.append((f"{records[-1]['model']} {records[-len(args.seeds)]['psnr']:.2f}"
                               " dB", _crop(model, img, args.device)))
@@ -282,6 +291,22 @@ def _image_task(args, img, task, comps, records, notes, panels):
                              f"{designs.designs[best[0]].gain_note}")
         if panels is not None:
             panels[(task, depth)] = crops + ([ref_crop] if ref_crop else [])
+
+
+def _skipped(args, img, task, label, depth, err) -> str:
+    """The note of a row left out for lack of memory (the run goes on without it)."""
+    import gc
+
+    gc.collect()  # the failed model's tensors
+    if args.device == "cuda":
+        import torch
+
+        torch.cuda.empty_cache()
+    line = f"{img.label} {task}: {label} d={depth} skipped, out of memory on {args.device} " \
+           f"({str(err).splitlines()[0][:160]}); leave it out (--models, --no-wide) or " \
+           "use a smaller --width or image"
+    print(line, file=sys.stderr)
+    return line
 
 
 def _crop(model, img, device) -> np.ndarray:

@@ -332,3 +332,31 @@ def test_width_sweep_runs_and_its_widest_fit_is_finite(capsys):
         assert [w for w, _, _ in row[ridge]] == [4, 40]
         assert all(math.isfinite(m) for _, m, _ in row[ridge])
     assert "kernel" in capsys.readouterr().out
+
+
+def test_a_row_without_the_memory_it_needs_is_skipped_with_a_note(tmp_path, capsys,
+                                                                  monkeypatch):
+    """The random-features row checks its ridge solve's memory before any work; with none
+    free it is left out, the note says why and what to do, the other rows still run."""
+    spec = importlib.util.spec_from_file_location("implicit_cli", BENCH / "implicit.py")
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    monkeypatch.setattr(cli.D, "free_bytes", lambda device: 0)
+    res = cli.main(["--quick", "--images", "camera@8", "--width", "6", "--steps", "2",
+                    "--lrs", "1e-3", "--tasks", "generalisation", "--depths", "3",
+                    "--models", "designed RF,SIREN", "--no-wide", "--out", ""])
+    out = capsys.readouterr().out
+    assert not any(r["model"] == cli.DESIGNED_RF for r in res["records"])
+    assert any(r["model"] == "SIREN" and math.isfinite(r["psnr"]) for r in res["records"])
+    note = [line for line in out.splitlines() if "designed RF d=3 skipped" in line]
+    assert len(note) == 1 and "out of memory" in note[0] and "--models" in note[0]
+
+
+def test_only_allocation_failures_count_as_out_of_memory(bench):
+    T = bench["T"]
+    assert T.out_of_memory(MemoryError("x"))
+    assert T.out_of_memory(RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB"))
+    assert T.out_of_memory(RuntimeError("DefaultCPUAllocator: can't allocate memory: you "
+                                        "tried to allocate 8 bytes"))
+    assert not T.out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
+    assert not T.out_of_memory(ValueError("out of memory"))

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .models import mlp_params, net
+from .training import free_bytes
 
 RADIUS = math.sqrt(2.0)  # the data's radius: coordinates in [-1, 1]^2
 
@@ -276,6 +277,7 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
 
     with torch.no_grad():
         n, width = X.shape[0], model.layers[-1].in_features
+        _check_memory(min(n, width), X.device)
         mu_y = y.double().mean()
         yc = y.double() - mu_y
         primal = width <= n
@@ -302,6 +304,15 @@ def warm_start(model, X, y, eta: float | None = None) -> float:
 
     model.penalty = penalty
     return eta
+
+
+def _check_memory(m: int, device):
+    """MemoryError, before any work, where the m x m float64 Gram matrix, its eigenvectors
+    and the eigensolver's workspace (about 3 m^2 doubles) exceed the free memory."""
+    need, free = 3 * 8 * m * m, free_bytes(device)
+    if need > free:
+        raise MemoryError(f"the ridge solve holds {m} x {m} float64 matrices, about "
+                          f"{need / 2**30:.1f} GB, and {free / 2**30:.1f} GB are free")
 
 
 def _primal_gram(model, X, yc):

@@ -33,6 +33,33 @@ def pixels(X, y, device) -> Pixels:
                   np.asarray(y, dtype=float))
 
 
+def free_bytes(device) -> int:
+    """Memory free for new tensors: the GPU's free memory, or the machine's available
+    memory (MemAvailable) on the CPU, where Linux kills a process that takes more."""
+    import torch
+
+    if torch.device(device).type == "cuda":
+        return int(torch.cuda.mem_get_info(torch.device(device))[0])
+    try:
+        with open("/proc/meminfo") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+        return kb * 1024
+    except (OSError, StopIteration, ValueError):  # not Linux: no check
+        return 1 << 62
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` is an allocation failure (torch's CUDA or CPU allocator, or a
+    MemoryError such as `designed.warm_start`'s own check)."""
+    import torch
+
+    if isinstance(err, (MemoryError, getattr(torch, "OutOfMemoryError", MemoryError))):
+        return True
+    text = str(err)
+    return isinstance(err, RuntimeError) and ("out of memory" in text
+                                              or "can't allocate memory" in text)
+
+
 def adam(model, data: Pixels, steps: int, lr: float) -> bool:
     """Full-batch Adam on the mean squared error, plus ``model.penalty()`` where a model
     defines one (the designed network's ridge term); False if the loss stops being finite."""
