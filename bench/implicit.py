@@ -120,6 +120,9 @@ def parser():
     ap.add_argument("--warm", action=argparse.BooleanOptionalAction, default=True,
                     help="kernel-regime warm start of the designed network")
     ap.add_argument("--max-points", type=int, help="pixels for choose_penalty (1000)")
+    ap.add_argument("--penalty-pixels", choices=["patches", "random"], default="patches",
+                    help="the pixels choose_penalty sees above --max-points: square patches "
+                    "at the training pixels' density (default), or a uniform subsample")
     ap.add_argument("--kernel-points", type=int, default=2048,
                     help="exact kernel reference up to this many training pixels, else "
                     "Nystrom with this many centres")
@@ -328,7 +331,7 @@ def _references(args, img, sp, base, records, notes):
         return None, None
     t0 = time.perf_counter()
     designs = D.choose(img.X[sp["fit"]], img.y[sp["fit"]], args.max_points,
-                       deep=args.deep_scale)
+                       deep=args.deep_scale, pixels=args.penalty_pixels)
     notes += [f"{base['image']} {base['task']}: {f} refused by the design: {why}"
               for f, why in designs.refused.items()]
     ref = D.kernel_reference(designs.choice, img.X[sp["train"]], img.y[sp["train"]],

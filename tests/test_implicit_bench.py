@@ -360,3 +360,24 @@ def test_only_allocation_failures_count_as_out_of_memory(bench):
                                         "tried to allocate 8 bytes"))
     assert not T.out_of_memory(RuntimeError("mat1 and mat2 shapes cannot be multiplied"))
     assert not T.out_of_memory(ValueError("out of memory"))
+
+
+def test_penalty_patches_keep_the_training_pixels_density(bench):
+    """D.patches: m distinct pixels in PATCHES square patches, and every picked pixel
+    has a picked neighbour at the training pixels' own spacing (a uniform subsample of m
+    of them would be sparser: that is what the patches are for)."""
+    from scipy.spatial import cKDTree
+
+    D, IM = bench["D"], bench["I"]
+    img = IM.load("camera", 64)
+    sp = IM.split(img.y.size, "generalisation")
+    X = img.X[sp["fit"]]
+    m = 200
+    keep = D.patches(X, m, seed=3)
+    assert len(keep) == len(set(keep.tolist())) == m
+    near = np.median(cKDTree(X).query(X, k=2)[0][:, 1])  # the training pixels' spacing
+    picked = np.median(cKDTree(X[keep]).query(X[keep], k=2)[0][:, 1])
+    rng = np.random.default_rng(0)
+    sparse = X[rng.choice(len(X), m, replace=False)]
+    uniform = np.median(cKDTree(sparse).query(sparse, k=2)[0][:, 1])
+    assert picked == pytest.approx(near) and uniform > 1.5 * near

@@ -243,3 +243,47 @@ def test_fitted_nystrom_model_pickles_bit_for_bit():
     again = pickle.loads(pickle.dumps(model))
     assert np.array_equal(again.predict(Xt), model.predict(Xt))
     assert again.nystrom_ == model.nystrom_
+
+
+def test_large_factorisations_run_on_one_blas_thread():
+    """Threaded OpenBLAS potrf/syrk crash (segmentation fault) from n ~ 16 000 on 2 cores:
+    every dense factorisation and syrk of the fits past _THREADED_FACTOR_MAX_N runs on one
+    BLAS thread, smaller ones keep the caller's threads (threadpoolctl reports them)."""
+    from threadpoolctl import threadpool_info
+
+    from actdesign.fit.compute import _backend as B
+
+    def blas_threads():
+        return {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+
+    before = blas_threads()
+    with B.factor_threads(B._THREADED_FACTOR_MAX_N):
+        assert blas_threads() == before
+    with B.factor_threads(B._THREADED_FACTOR_MAX_N + 1):
+        assert blas_threads() == {1}
+    assert blas_threads() == before
+
+
+@pytest.mark.slow
+def test_nystrom_with_sixteen_thousand_centres_does_not_crash(tmp_path):
+    """The crash itself, in a child process (a segmentation fault would end pytest):
+    16 384 centres, where the threaded factor of the centres' kernel crashed (6 min on a
+    busy 2-core machine, 4.5 GB)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import math, numpy as np\n"
+        "from actdesign.fit import RadonSplineRegressor\n"
+        "rng = np.random.default_rng(0)\n"
+        "X = rng.uniform(-1, 1, (17000, 2)); y = np.sin(3 * X[:, 0])\n"
+        "m = RadonSplineRegressor('relu(z)', width=math.inf, radius=math.inf, ridge=1e-3,\n"
+        "    solver='nystrom', centres=16384, nystrom=dict(maxiter=2, sampling='uniform'))\n"
+        "m.fit(X, y); print('fitted', m.nystrom_['iterations'])\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}  # the default threads
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=1800)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "fitted" in done.stdout

@@ -70,11 +70,18 @@ class Designs:
         return self.designs.get(self.choice.family)
 
 
-def choose(X, y, max_points: int, seed: int = 0, deep: str = "edge") -> Designs:
+def choose(X, y, max_points: int, seed: int = 0, deep: str = "edge",
+           pixels: str = "patches") -> Designs:
     """Fit every family to (X, y) and design each one's activation (D = 2); ``deep``:
-    how deeper layers set their scale (`gain`)."""
+    how deeper layers set their scale (`gain`). Above ``max_points`` pixels the fit sees
+    ``pixels``: "patches" (`patches`, at the training pixels' own density) or "random"
+    (choose_penalty's own uniform subsample, sparser than the training pixels)."""
     import actdesign
     from actdesign.choose import FAMILIES
+
+    if pixels == "patches" and len(y) > max_points:
+        keep = patches(X, max_points, seed=seed)
+        X, y = X[keep], y[keep]
 
     try:
         choice = actdesign.choose_penalty(X, y, max_points=max_points, seed=seed)
@@ -92,6 +99,27 @@ def choose(X, y, max_points: int, seed: int = 0, deep: str = "edge") -> Designs:
             continue
         designs[fam] = Design(fam, penalty, float(fit.eta), act, act.to_torch(), deep=deep)
     return Designs(choice, designs, refused)
+
+
+PATCHES = 4  # patches for the penalty fit: a few, so that one region does not decide
+
+
+def patches(X, m: int, k: int = PATCHES, seed: int = 0) -> np.ndarray:
+    """Indices of about ``m`` pixels: ``k`` square patches of m/k pixels, each the pixels
+    nearest (max-norm) to a random one. A uniform subsample of m pixels is sparser than
+    the training pixels, and the marginal likelihood fitted to it cannot see the
+    frequencies between its spacing and theirs: at camera 256 x 256 it picked a prior
+    8 times smoother (Matern length 0.72 against 0.09), whose exact width = inf fit is
+    below the patch-fitted one's on held-out pixels."""
+    rng = np.random.default_rng(seed)
+    m, k = min(m, len(X)), min(k, m, len(X))
+    taken = np.zeros(len(X), dtype=bool)
+    for i, c in enumerate(rng.choice(len(X), size=k, replace=False)):
+        d = np.max(np.abs(X - X[c]), axis=1)
+        d[taken] = np.inf  # patches that meet do not share pixels: m in all
+        want = m // k if i < k - 1 else m - int(taken.sum())
+        taken[np.argsort(d, kind="stable")[:want]] = True
+    return np.flatnonzero(taken)
 
 
 def gain(design: Design) -> float:
@@ -410,6 +438,7 @@ def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,
     """
     from scipy import linalg
     from scipy.spatial.distance import cdist
+    from threadpoolctl import threadpool_limits
 
     from actdesign.choose import FAMILIES
 
@@ -420,7 +449,10 @@ def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,
         return fam.kernel(cdist(A, B), fit.params, 2) / k0
 
     if len(y) <= centres:
-        L = linalg.cho_factor(kern(X, X) + fit.eta * np.eye(len(y)), lower=True)
+        # one BLAS thread past 8192: threaded OpenBLAS potrf crashes from ~16 000 (see
+        # actdesign.fit.compute._backend.factor_threads)
+        with threadpool_limits(1 if len(y) > 8192 else None, user_api="blas"):
+            L = linalg.cho_factor(kern(X, X) + fit.eta * np.eye(len(y)), lower=True)
         one = np.ones_like(y)
         a1, ay = linalg.cho_solve(L, one), linalg.cho_solve(L, y)
         m = one @ ay / (one @ a1)

@@ -63,7 +63,8 @@ def syrk_update(G, T, xp) -> None:
         from scipy.linalg.blas import dsyrk
 
         # T is C-ordered (M x n), so T.T is F-ordered and BLAS reads it without a copy
-        dsyrk(1.0, T.T, beta=1.0, c=G, trans=1, lower=0, overwrite_c=1)
+        with factor_threads(G.shape[0]):  # threaded syrk crashes where potrf does
+            dsyrk(1.0, T.T, beta=1.0, c=G, trans=1, lower=0, overwrite_c=1)
     else:
         from cupy.cublas import syrk
 
@@ -82,14 +83,18 @@ def qr_r(A, xp):
     return xp.linalg.qr(A, mode="r")
 
 
-# Multithreaded OpenBLAS potrf (scipy's and numpy's bundled builds, 2 threads) crashes
-# with a segmentation fault from n of about 16 000 on the development machines; one
-# thread factors the same matrices. Measured: n = 12 000 fine, 16 000 and 20 000 crash.
+# Multithreaded OpenBLAS potrf and syrk (scipy's and numpy's bundled builds, 2 threads)
+# crash with a segmentation fault from n of about 16 000 on the development machines; one
+# thread computes the same matrices. Measured: potrf n = 12 000 fine, 16 000 and 20 000
+# crash; syrk of 20 000 x 512 and 16 384 x 16 384 crash (scipy 1.17.1, OpenBLAS 0.3.31,
+# AMD EPYC; first seen through the Nystrom centres' factors).
 _THREADED_FACTOR_MAX_N = 8192
 
 
-def _blas_threads_for_factor(n: int):
-    """One BLAS thread for factorisations past the size where threaded potrf crashes."""
+def factor_threads(n: int):
+    """One BLAS thread for a Cholesky factorisation of order ``n`` past the size where
+    threaded potrf crashes (a context manager; nothing changes below it). Every dense
+    Cholesky of a size set by the user goes through it."""
     import contextlib
 
     if n <= _THREADED_FACTOR_MAX_N:
@@ -109,7 +114,7 @@ def cholesky_solve(A, rhs, xp):
         from scipy.linalg.lapack import dpocon
 
         anorm = float(np.max(np.sum(np.abs(A), axis=0)))
-        with _blas_threads_for_factor(A.shape[0]):
+        with factor_threads(A.shape[0]):
             c, low = cho_factor(A, lower=False, check_finite=False)
         rc, info = dpocon(c, anorm, uplo="U")
         return cho_solve((c, low), rhs, check_finite=False), float(rc)

@@ -39,6 +39,7 @@ import numpy as np
 from scipy import linalg
 
 from .._errors import FitError
+from ..compute._backend import factor_threads
 
 EPS = np.finfo(float).eps
 
@@ -114,7 +115,8 @@ class _Identity:
 def _lower_cholesky(S):
     """L with L L^T = S, overwriting the symmetric C-ordered S (no copy: S.T is
     Fortran-ordered, LAPACK factors it as lower in place); LinAlgError if not definite."""
-    return linalg.cholesky(S.T, lower=True, overwrite_a=True, check_finite=False)
+    with factor_threads(S.shape[0]):
+        return linalg.cholesky(S.T, lower=True, overwrite_a=True, check_finite=False)
 
 
 def _factors(blocks, null, M, ridge, jitter):
@@ -143,9 +145,10 @@ def _factors(blocks, null, M, ridge, jitter):
             continue
         del Kt
         # (M/m) T T^T = (M/m) L^T L by syrk: half a matrix product, upper triangle only
-        A = linalg.blas.dsyrk(M / blocks.m, L, trans=1)
-        A[np.diag_indices(m)] += ridge + (0.0 if ridge > 0 else EPS * M * jitter)
-        A = linalg.cholesky(A, lower=False, overwrite_a=True, check_finite=False)
+        with factor_threads(m):
+            A = linalg.blas.dsyrk(M / blocks.m, L, trans=1)
+            A[np.diag_indices(m)] += ridge + (0.0 if ridge > 0 else EPS * M * jitter)
+            A = linalg.cholesky(A, lower=False, overwrite_a=True, check_finite=False)
         return L.T, A, jitter
     raise FitError(
         "the centres' kernel matrix is not positive definite even with a jitter of "

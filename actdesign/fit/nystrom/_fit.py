@@ -20,6 +20,7 @@ from functools import partial
 import numpy as np
 
 from .._errors import FitError
+from ..compute._backend import factor_threads
 from ..compute._memory import available_bytes, check, estimate, parse_size, tile_columns
 from ._blocks import BLOCK_BYTES, PRECISIONS
 
@@ -257,7 +258,8 @@ def _ridge_leverage(pilot, X, diag, ridge):
     K = pilot.gram()
     lam = max(ridge, 1e-6 * float(np.trace(K)) / K.shape[0])
     K[np.diag_indices_from(K)] += lam
-    L = linalg.cholesky(K, lower=True, check_finite=False)
+    with factor_threads(K.shape[0]):
+        L = linalg.cholesky(K, lower=True, check_finite=False)
     out = np.empty(X.shape[0])
     for i0, i1 in pilot._blocks(X):
         V = linalg.solve_triangular(L, pilot.block(X[i0:i1]).T, lower=True, check_finite=False)
