@@ -109,8 +109,8 @@ def patches(X, m: int, k: int = PATCHES, seed: int = 0) -> np.ndarray:
     nearest (max-norm) to a random one. A uniform subsample of m pixels is sparser than
     the training pixels, and the marginal likelihood fitted to it cannot see the
     frequencies between its spacing and theirs: at camera 256 x 256 it picked a prior
-    8 times smoother (Matern length 0.72 against 0.09), whose exact width = inf fit is
-    below the patch-fitted one's on held-out pixels."""
+    8 times smoother (Matern length 0.72 against 0.09), whose exact width = inf fit
+    scores 25.97 dB on the held-out pixels against 26.30 for the patches' prior."""
     rng = np.random.default_rng(seed)
     m, k = min(m, len(X)), min(k, m, len(X))
     taken = np.zeros(len(X), dtype=bool)
