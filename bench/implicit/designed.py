@@ -438,9 +438,9 @@ def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,
     """
     from scipy import linalg
     from scipy.spatial.distance import cdist
-    from threadpoolctl import threadpool_limits
 
     from actdesign.choose import FAMILIES
+    from actdesign.fit.compute._backend import factor_threads
 
     fam, fit = FAMILIES[choice.family], choice.fits[choice.family]
     k0 = float(fam.kernel(np.zeros(1), fit.params, 2)[0])
@@ -449,9 +449,7 @@ def kernel_reference(choice, X, y, Xev, centres: int = 2048, seed: int = 0,
         return fam.kernel(cdist(A, B), fit.params, 2) / k0
 
     if len(y) <= centres:
-        # one BLAS thread past 8192: threaded OpenBLAS potrf crashes from ~16 000 (see
-        # actdesign.fit.compute._backend.factor_threads)
-        with threadpool_limits(1 if len(y) > 8192 else None, user_api="blas"):
+        with factor_threads(len(y)):  # threaded OpenBLAS potrf crashes from ~16 000
             L = linalg.cho_factor(kern(X, X) + fit.eta * np.eye(len(y)), lower=True)
         one = np.ones_like(y)
         a1, ay = linalg.cho_solve(L, one), linalg.cho_solve(L, y)

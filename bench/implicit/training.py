@@ -34,18 +34,16 @@ def pixels(X, y, device) -> Pixels:
 
 
 def free_bytes(device) -> int:
-    """Memory free for new tensors: the GPU's free memory, or the machine's available
-    memory (MemAvailable) on the CPU, where Linux kills a process that takes more."""
+    """Memory free for new tensors: the GPU's free memory, or on the CPU, where Linux
+    kills a process that takes more, actdesign's own estimate (MemAvailable capped by a
+    cgroup limit, the one its fits budget with)."""
     import torch
 
     if torch.device(device).type == "cuda":
         return int(torch.cuda.mem_get_info(torch.device(device))[0])
-    try:
-        with open("/proc/meminfo") as f:
-            kb = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
-        return kb * 1024
-    except (OSError, StopIteration, ValueError):  # not Linux: no check
-        return 1 << 62
+    from actdesign.infra._memory import available_bytes
+
+    return available_bytes()
 
 
 def out_of_memory(err: BaseException) -> bool:

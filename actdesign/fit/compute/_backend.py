@@ -92,9 +92,9 @@ _THREADED_FACTOR_MAX_N = 8192
 
 
 def factor_threads(n: int):
-    """One BLAS thread for a Cholesky factorisation of order ``n`` past the size where
-    threaded potrf crashes (a context manager; nothing changes below it). Every dense
-    Cholesky of a size set by the user goes through it."""
+    """One BLAS thread for a Cholesky factorisation or syrk of order ``n`` past the size
+    where the threaded ones crash (a context manager; nothing changes below it). Every
+    dense Cholesky and syrk of a size set by the user goes through it."""
     import contextlib
 
     if n <= _THREADED_FACTOR_MAX_N:
