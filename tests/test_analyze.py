@@ -83,8 +83,13 @@ def test_design_then_analyze_returns_the_penalty(penalty, kw):
 BASES = ["exp(-z^2/2)", "1/(1+z^2)", "tanh(z)"]
 
 
+# shifts the parser reads: it refuses nonzero constants below 1e-300 (a subnormal such as
+# 2.2e-313 is a one-line ParseError, tested in test_formula_limits)
+SHIFTS = st.floats(-3, 3).filter(lambda s: s == 0 or abs(s) >= 1e-300)
+
+
 @settings(max_examples=5, deadline=None)
-@given(st.sampled_from(BASES), st.floats(-3, 3), st.floats(0.3, 3), st.floats(0.4, 2.5))
+@given(st.sampled_from(BASES), SHIFTS, st.floats(0.3, 3), st.floats(0.4, 2.5))
 def test_invariances(base, shift, amp, dil):
     k = np.array([0.5, 1.3])
     rho = actdesign.analyze(base).numeric

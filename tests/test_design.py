@@ -187,6 +187,15 @@ def test_guards_reject_penalties_with_a_reason(penalty, fragment):
         actdesign.design(penalty)
 
 
+def test_a_penalty_growing_too_slowly_is_not_said_to_decay():
+    """(1 + 1e-6 k^2)^1.6 in D = 2 grows like k^0.44 over the probe (its k^3.2 starts near
+    k = 1e3): refused as too slow, with the rescaling fix, not as 'decays at high k'."""
+    with pytest.raises(PenaltyError, match=r"grows like k\^0\.4.*slower than k\^\(D-1\) = k\^1"
+                                           r".*rescale z") as info:
+        actdesign.design("(1 + 1e-6*k^2)^1.6", dim=2)
+    assert "decays" not in str(info.value)
+
+
 def test_bed_of_nails_warning():
     with pytest.warns(BedOfNailsWarning, match="bed of nails"):
         actdesign.design("k^4", dim=4)

@@ -185,9 +185,7 @@ def analyse(rho: sp.Expr, text: str, dim: int, shape: str) -> Amplitude:
     decay = _decay_exponent(probe)
     beta = decay + s  # decay of |F[phi]| = G_s / kappa^s itself
     if beta < 0 and not np.isinf(decay):
-        raise PenaltyError(f"penalty {text!r} decays at high k (like k^{2 * beta + dim - 1:.2g}), "
-                           "so rho^(-1/2) grows and F^-1 does not exist; the penalty must not "
-                           "vanish as k -> infinity")
+        raise PenaltyError(_growth_refusal(text, 2 * beta + dim - 1, dim))
     if s == 0 and not G.has(kappa):
         raise PenaltyError("this penalty grows like k^(D-1) only, so phi = c*delta(z), a "
                            "distribution, not a function; use shape 'sigmoid' (a step) or 'relu', "
@@ -208,6 +206,18 @@ def analyse(rho: sp.Expr, text: str, dim: int, shape: str) -> Amplitude:
                     explicit, rest, far, refusal)
     _warn_bed_of_nails(amp, text, dim, s)
     return amp
+
+
+def _growth_refusal(text: str, power: float, dim: int) -> str:
+    """Why a penalty rho ~ k^power at the top of the probe (power < D - 1) has no phi."""
+    top = f"{_PROBE[-1]:.0e}"
+    if power < 0:
+        return (f"penalty {text!r} decays at high k (like k^{power:.2g}), so rho^(-1/2) grows "
+                "and F^-1 does not exist; the penalty must not vanish as k -> infinity")
+    return (f"penalty {text!r} grows like k^{power:.2g} up to k = {top}, slower than "
+            f"k^(D-1) = k^{dim - 1}, so |F[phi]| = k^((D-1)/2)/sqrt(rho) grows and F^-1 does "
+            f"not exist there; if it grows faster only beyond k = {top} (a length scale "
+            "below 1e-3), rescale z so that it does so by then")
 
 
 def _expansion(G, probe):

@@ -1,18 +1,21 @@
 """Explicit singular and logarithmic terms of a bump phi, in closed form.
 
-Two behaviours of the amplitude G(kappa) make phi unbounded, so that no table of
-polynomial pieces can hold it:
+Two behaviours of the amplitude G(kappa) make phi unbounded or give it a cusp, which no
+table of polynomial pieces can hold to the design's accuracy:
 
-* G ~ c kappa^(-e) at kappa -> inf with 0 < e <= 1: phi ~ |z|^(e-1) (e < 1) or
-  -log|z| (e = 1) at z -> 0. The term ``("inf", c, e)`` takes the kappa-function
-  c kappa^(-e) (1 - e^(-kappa)) out of G: it has exactly that tail, is integrable at 0,
-  and its inverse transform is elementary,
+* G ~ c kappa^(-e) at kappa -> inf with 0 < e < 1.95: phi ~ |z|^(e-1) at z -> 0,
+  infinite (e < 1), -log|z| (e = 1) or a cusp of infinite slope (1 < e < 1.95; a table
+  of such a phi converges like a power of its spacing, and the Matern penalties
+  (1 + a k^2)^p of D = 2 with 3/2 < p < 2.45 are of this kind). The term
+  ``("inf", c, e)`` takes the kappa-function c kappa^(-e) (1 - e^(-kappa)) out of G: it
+  has exactly that tail, is integrable at 0, and its inverse transform is elementary,
 
       e != 1:  c Gamma(1-e)/pi [sin(pi e/2) |z|^(e-1) - (1+z^2)^((e-1)/2) cos((1-e) atan|z|)]
       e = 1:   c/(2 pi) log(1 + 1/z^2)
 
-  (for 1 < e < 2 by analytic continuation in e). The further terms of the expansion
-  with e < 1.95 (cusps |z|^(e-1) of infinite slope) are taken out the same way.
+  (for 1 < e < 2 by analytic continuation in e). Every term of the expansion with
+  e < 1.95 is taken out the same way. When G has no such expansion, an infinite phi is
+  refused and a cusp is left to the table.
 
 * G ~ g/kappa at kappa -> 0 while G decays faster than 1/kappa: phi grows like
   -(g/pi) log|z|. The term ``("log0", g, 1)`` replaces the finite-part inverse of
@@ -43,8 +46,8 @@ from ..infra._timeout import time_limit
 from ._table import kappa
 
 Z_FLOOR = 1e-12  # |z| below this reads as Z_FLOOR in the explicit terms (finite at 0)
-MAX_EXPONENT = 1.0  # a bump whose G decays like kappa^(-e), e <= this, gets "inf" terms
-CUSP_BELOW = 1.95  # and then every term with e below this (a |z|^(e-1) cusp) goes with them
+MAX_EXPONENT = 1.0  # G decaying like kappa^(-e), e <= this: phi is infinite at 0
+CUSP_BELOW = 1.95  # every term with e below this (phi infinite, or a |z|^(e-1) cusp) goes
 
 
 def large_k_terms(G: sp.Expr, text: str) -> tuple[list, list]:
@@ -129,10 +132,15 @@ def explicit_terms(G: sp.Expr, singular, decay: float, text: str):
     if any(alpha == 1 for _, alpha in singular) and decay > 1.05:
         g = next(g for g, alpha in singular if alpha == 1)
         terms.append(("log0", g, 1.0))
-    if 0 < decay <= MAX_EXPONENT + 0.05:
-        inf_terms, far = large_k_terms(G, text)
-        if not inf_terms:
-            raise _refuse(text, "no power-law term found at k -> infinity")
+    if 0 < decay <= CUSP_BELOW:
+        try:
+            inf_terms, far = large_k_terms(G, text)
+            if not inf_terms:
+                raise _refuse(text, "no power-law term found at k -> infinity")
+        except PenaltyError:
+            if decay <= MAX_EXPONENT + 0.05:
+                raise  # phi is infinite at 0: no table can hold it
+            return tuple(terms), rest, far  # a bounded cusp: the table may still do
         terms += [("inf", c, e) for c, e in inf_terms]
         rest = min((e for _, e in far), default=np.inf)
         far = tuple(far)

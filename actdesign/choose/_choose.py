@@ -268,8 +268,8 @@ def _ranked(fits, objective, points):
 
 
 def _design_first(ranked, dim, shape, notes):
-    """The best family whose activation can be designed (the design route may refuse one,
-    e.g. a Matern with p near (D+1)/2, whose phi is nearly singular at 0)."""
+    """The best family whose activation can be designed (the design may refuse one, e.g.
+    a penalty that grows slower than k^(D-1) over the frequencies the design probes)."""
     from ..activation._design import design
     from ..infra._errors import PenaltyError
 
