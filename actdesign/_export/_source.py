@@ -139,8 +139,8 @@ def _explicit_code(printed, backend) -> str:
     body += printed.lines
     helpers = "".join("\n" + HELPERS[backend][h] for h in printed.helpers)
     return (f"\n{helpers}\n\ndef _explicit(z):\n"
-            '    """The explicit part of phi (singular at 0 or growing like log|z|): the table\n'
-            "    holds the rest. |z| is read as max(|z|, 1e-12), so it is finite at z = 0.\"\"\"\n"
+            '    """The explicit part of phi (infinite or a cusp at 0, or growing like log|z|):\n'
+            "    the table holds the rest. |z| is read as max(|z|, 1e-12): finite at z = 0.\"\"\"\n"
             + "".join("    " + ln + "\n" for ln in body) + f"    return {printed.expr}\n")
 
 
