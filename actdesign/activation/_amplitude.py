@@ -217,7 +217,7 @@ def _growth_refusal(text: str, power: float, dim: int) -> str:
     return (f"penalty {text!r} grows like k^{power:.2g} up to k = {top}, slower than "
             f"k^(D-1) = k^{dim - 1}, so |F[phi]| = k^((D-1)/2)/sqrt(rho) grows and F^-1 does "
             f"not exist there; if it grows faster only beyond k = {top} (a length scale "
-            "below 1e-3), rescale z so that it does so by then")
+            f"below {1 / _PROBE[-1]:.0e}), rescale z so that it does so by then")
 
 
 def _expansion(G, probe):

@@ -23,6 +23,7 @@ from ..infra._timeout import capped, time_limit
 from . import _numeric
 from ._activation import SHAPES, Activation
 from ._amplitude import SHAPE_ORDER, Amplitude, analyse, check_penalty
+from ._singular import INFINITE_DECAY
 from ._table import kappa, lookup
 
 ROUTES = ("table", "symbolic", "numeric")
@@ -145,7 +146,7 @@ def _numeric_route(amp: Amplitude, s: int, timeout: float):
             "the table); try --shape sigmoid, or add a constant to the penalty")
     if amp.refusal:
         raise PenaltyError(amp.refusal)
-    if s == 0 and amp.decay <= 1.05 and not amp.explicit:
+    if s == 0 and amp.decay <= INFINITE_DECAY and not amp.explicit:
         raise PenaltyError(  # phi is infinite at 0 and nothing took that out of the table
             "rho^(-1/2) decays no faster than 1/|k|, so phi is infinite at z = 0 and a table "
             "cannot hold it; use a penalty that grows faster, or --shape sigmoid")

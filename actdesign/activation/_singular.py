@@ -47,12 +47,14 @@ from ._table import kappa
 
 Z_FLOOR = 1e-12  # |z| below this reads as Z_FLOOR in the explicit terms (finite at 0)
 MAX_EXPONENT = 1.0  # G decaying like kappa^(-e), e <= this: phi is infinite at 0
+INFINITE_DECAY = MAX_EXPONENT + 0.05  # a measured decay at or below: phi infinite (fit noise)
 CUSP_BELOW = 1.95  # every term with e below this (phi infinite, or a |z|^(e-1) cusp) goes
 
 
 def large_k_terms(G: sp.Expr, text: str) -> tuple[list, list]:
     """The terms (c, e) of G ~ sum c kappa^(-e) at kappa -> inf (e < 4): those taken out
-    (e < CUSP_BELOW: phi infinite or with an infinite slope at 0), and the others."""
+    (e < CUSP_BELOW: phi infinite or with an infinite slope at 0), and the others;
+    PenaltyError if there is no expansion or nothing to take out."""
     t = sp.Symbol("t", positive=True)
     try:
         with time_limit(5.0):
@@ -73,6 +75,8 @@ def large_k_terms(G: sp.Expr, text: str) -> tuple[list, list]:
             terms.append((float(coeff), e))
         else:
             rest.append((float(coeff), e))
+    if not terms:
+        raise _refuse(text, "no power-law term found at k -> infinity")
     return terms, rest
 
 
@@ -135,10 +139,8 @@ def explicit_terms(G: sp.Expr, singular, decay: float, text: str):
     if 0 < decay <= CUSP_BELOW:
         try:
             inf_terms, far = large_k_terms(G, text)
-            if not inf_terms:
-                raise _refuse(text, "no power-law term found at k -> infinity")
         except PenaltyError:
-            if decay <= MAX_EXPONENT + 0.05:
+            if decay <= INFINITE_DECAY:
                 raise  # phi is infinite at 0: no table can hold it
             return tuple(terms), rest, far  # a bounded cusp: the table may still do
         terms += [("inf", c, e) for c, e in inf_terms]
